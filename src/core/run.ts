@@ -1,0 +1,121 @@
+// run(): a short command, start to finish. Output is captured up to maxBuffer; on timeout or
+// abort the whole tree is stopped; and helpers that outlive the command (seed 001: git's
+// transport helpers after a timed-out tool) are stopped with it, so none is left behind.
+import { finished } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { NurseryError } from '../errors.js';
+import type { Handle } from './handle.js';
+import type { SpawnSpec } from '../spec.js';
+import { checkKeys, checkObject } from '../spec.js';
+import { invalidOption as invalidOptionFor } from '../errors.js';
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Written to stdin, which is then closed. Without it stdin is /dev/null. */
+  input?: string | Uint8Array;
+  signal?: AbortSignal;
+  owner?: string;
+  /** Largest stdout (and, separately, stderr) kept, in bytes. Default 64 MiB. */
+  maxBuffer?: number;
+  cwd?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  extendEnv?: boolean;
+  killSignal?: NodeJS.Signals | number;
+  graceMs?: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
+const RUN_KEYS = new Set(['timeoutMs', 'input', 'signal', 'owner', 'maxBuffer', 'cwd', 'env', 'extendEnv', 'killSignal', 'graceMs']);
+// After the tree is gone its pipes close at once, unless a process we could not see holds them.
+const DRAIN_MS = 200;
+
+class Collector {
+  readonly chunks: Buffer[] = [];
+  size = 0;
+  constructor(readonly limit: number, readonly onOverflow: () => void) {}
+  attach(stream: Readable | null): void {
+    stream?.on('data', (chunk: Buffer) => {
+      if (this.size + chunk.length > this.limit) {
+        const room = this.limit - this.size;
+        if (room > 0) this.chunks.push(chunk.subarray(0, room));
+        this.size = this.limit + 1;
+        this.onOverflow();
+        return;
+      }
+      if (this.size > this.limit) return;
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    });
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+async function drain(stream: Readable | null): Promise<void> {
+  if (!stream) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DRAIN_MS);
+  });
+  await Promise.race([finished(stream).catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  stream.destroy();
+}
+
+export function resolveRunOptions(options: unknown): { spec: Omit<SpawnSpec, 'command'>; input: string | Uint8Array | undefined; maxBuffer: number } {
+  checkObject(options, 'options');
+  checkKeys(options, RUN_KEYS, 'run');
+  const { input, maxBuffer = DEFAULT_MAX_BUFFER, ...rest } = options as RunOptions;
+  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidOptionFor('input', 'a string or a Uint8Array', input);
+  if (typeof maxBuffer !== 'number' || !Number.isFinite(maxBuffer) || maxBuffer < 0) {
+    throw invalidOptionFor('maxBuffer', 'a finite number of bytes >= 0', maxBuffer);
+  }
+  return { spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true }, input, maxBuffer };
+}
+
+export async function runHandle(handle: Handle, input: string | Uint8Array | undefined, maxBuffer: number): Promise<RunResult> {
+  let overflowed: 'stdout' | 'stderr' | null = null;
+  const overflow = (which: 'stdout' | 'stderr') => () => {
+    if (overflowed) return;
+    overflowed = which;
+    void handle.stop();
+  };
+  const out = new Collector(maxBuffer, overflow('stdout'));
+  const err = new Collector(maxBuffer, overflow('stderr'));
+  out.attach(handle.stdout);
+  err.attach(handle.stderr);
+  if (handle.stdin) {
+    // A command may exit without reading its input: EPIPE then is normal, not an error.
+    handle.stdin.on('error', () => undefined);
+    handle.stdin.end(input);
+  }
+  const info = await handle.exited;
+  await Promise.all([drain(handle.stdout), drain(handle.stderr)]);
+  const result: RunResult = {
+    code: info.code,
+    signal: info.signal,
+    stdout: out.text(),
+    stderr: err.text(),
+    durationMs: info.durationMs,
+    timedOut: info.timedOut,
+    aborted: info.aborted,
+  };
+  if (overflowed) {
+    throw Object.assign(
+      new NurseryError('ERR_NURSERY_MAX_BUFFER', `${handle.command}: ${overflowed} exceeded maxBuffer (${maxBuffer} bytes); the process tree was stopped`),
+      { result },
+    );
+  }
+  return result;
+}

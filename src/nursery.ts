@@ -1,0 +1,186 @@
+// The Nursery: the one object an application holds. It composes spec validation, the spawn
+// site, Handles and tree stop, and keeps the books (list, stats).
+import { NurseryError } from './errors.js';
+import { spawnChild } from './spawn/spawn-child.js';
+import { Handle, type ChildInfo, type ExitInfo, type StopOptions } from './core/handle.js';
+import { type RunOptions, type RunResult, resolveRunOptions, runHandle } from './core/run.js';
+import type { StopReport } from './terminate/stop-tree.js';
+import {
+  DEFAULT_GRACE_MS,
+  DEFAULT_KILL_SIGNAL,
+  type Defaults,
+  type SpawnSpec,
+  checkBoolean,
+  checkDuration,
+  checkKeys,
+  checkObject,
+  checkSignal,
+  checkString,
+  resolveSpec,
+} from './spec.js';
+
+export interface NurseryOptions {
+  /** Default owner of children that name none. Default 'nursery'. */
+  owner?: string;
+  /** Default grace period of stop(), in ms. Default 5000. */
+  graceMs?: number;
+  /** Default first signal of stop(). Default SIGTERM. */
+  killSignal?: NodeJS.Signals | number;
+  /**
+   * SIGKILL every live child's tree from a process 'exit' listener, so a host that returns or
+   * calls process.exit() leaves nothing behind. (No signal handler is installed.) Default true.
+   */
+  cleanupOnExit?: boolean;
+}
+
+export interface NurseryStats {
+  spawned: number;
+  running: number;
+  exited: number;
+  /** Children ended by stop(), stopAll(), close(), dispose, timeout or abort. */
+  stopped: number;
+  /** Stops whose tree still had live processes when the grace period ended. */
+  killedAfterGrace: number;
+  /** Processes sent SIGKILL after their grace period. */
+  processesKilledAfterGrace: number;
+  timedOut: number;
+  aborted: number;
+  /** Processes left behind by a child that exited by itself, and then stopped. */
+  leftoversStopped: number;
+  spawnFailed: number;
+}
+
+const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit']);
+
+export class Nursery implements AsyncDisposable {
+  #defaults: Defaults;
+  #children = new Set<Handle>();
+  #closed = false;
+  #cleanupOnExit: boolean;
+  #exitListener: (() => void) | null = null;
+  #stats: NurseryStats = {
+    spawned: 0,
+    running: 0,
+    exited: 0,
+    stopped: 0,
+    killedAfterGrace: 0,
+    processesKilledAfterGrace: 0,
+    timedOut: 0,
+    aborted: 0,
+    leftoversStopped: 0,
+    spawnFailed: 0,
+  };
+
+  /** @throws NurseryOptionError for a bad or unknown option. */
+  constructor(options: NurseryOptions = {}) {
+    checkObject(options, 'options');
+    checkKeys(options, NURSERY_KEYS, 'Nursery');
+    this.#defaults = {
+      owner: options.owner === undefined ? 'nursery' : checkString(options.owner, 'owner'),
+      graceMs: checkDuration(options.graceMs, 'graceMs', DEFAULT_GRACE_MS),
+      killSignal: checkSignal(options.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
+    };
+    this.#cleanupOnExit = checkBoolean(options.cleanupOnExit, 'cleanupOnExit', true);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Starts a child in its own process group and session.
+   * @throws NurseryOptionError for a bad spec; NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD,
+   * ERR_NURSERY_SPAWN_FAILED when it cannot start, ERR_NURSERY_CLOSED after close().
+   */
+  spawn(spec: SpawnSpec): Handle {
+    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+    const resolved = resolveSpec(spec, this.#defaults);
+    let child;
+    try {
+      child = spawnChild({ command: resolved.command, args: resolved.args, cwd: resolved.cwd, env: resolved.env, stdio: resolved.stdio });
+    } catch (error) {
+      this.#stats.spawnFailed++;
+      throw error;
+    }
+    const handle = new Handle(child, resolved, {
+      onStopReport: (h, report, reason) => this.#onStopReport(report, reason),
+      onExit: (h, info) => this.#onExit(h, info),
+    });
+    this.#children.add(handle);
+    this.#stats.spawned++;
+    this.#armExitCleanup();
+    return handle;
+  }
+
+  /**
+   * Runs a command to completion and captures its output. Never rejects for a non-zero exit:
+   * the result carries code and signal.
+   * @throws NurseryError as spawn() does, and ERR_NURSERY_MAX_BUFFER (with `.result`).
+   */
+  async run(command: string, args: readonly string[] = [], options: RunOptions = {}): Promise<RunResult> {
+    const { spec, input, maxBuffer } = resolveRunOptions(options);
+    const handle = this.spawn({ ...spec, command, args });
+    return runHandle(handle, input, maxBuffer);
+  }
+
+  /** One plain object per live child. */
+  list(): ChildInfo[] {
+    return [...this.#children].map((h) => h.info());
+  }
+
+  /** Stops every child (and its tree) at once; resolves when all are gone. */
+  async stopAll(options: StopOptions = {}): Promise<ExitInfo[]> {
+    return Promise.all([...this.#children].map((h) => h.stop(options)));
+  }
+
+  /** Refuses new children, then stops every child. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.stopAll();
+    this.#disarmExitCleanup();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  stats(): NurseryStats {
+    return { ...this.#stats, running: this.#children.size };
+  }
+
+  #onStopReport(report: StopReport, reason: string): void {
+    if (reason === 'leftovers') {
+      this.#stats.leftoversStopped += report.signalled;
+      return;
+    }
+    if (report.killedAfterGrace > 0) {
+      this.#stats.killedAfterGrace++;
+      this.#stats.processesKilledAfterGrace += report.killedAfterGrace;
+    }
+  }
+
+  #onExit(handle: Handle, info: ExitInfo): void {
+    this.#children.delete(handle);
+    this.#stats.exited++;
+    if (info.stopped) this.#stats.stopped++;
+    if (info.timedOut) this.#stats.timedOut++;
+    if (info.aborted) this.#stats.aborted++;
+    if (this.#children.size === 0) this.#disarmExitCleanup();
+  }
+
+  // A process 'exit' listener (not a signal handler): it runs when the host returns or calls
+  // process.exit(), and only while this nursery has live children.
+  #armExitCleanup(): void {
+    if (!this.#cleanupOnExit || this.#exitListener) return;
+    this.#exitListener = () => {
+      for (const h of this.#children) h.killNow();
+    };
+    process.on('exit', this.#exitListener);
+  }
+
+  #disarmExitCleanup(): void {
+    if (!this.#exitListener) return;
+    process.removeListener('exit', this.#exitListener);
+    this.#exitListener = null;
+  }
+}

@@ -1,0 +1,126 @@
+// The one /proc reader. Everything nursery knows about a process that is not its own child comes
+// from here: state, parent, group, session and start time.
+import { readFileSync, readdirSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  /** R, S, D, Z, T, t, X, I, ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Field 22: clock ticks after boot. With the PID it names one process for the life of the machine. */
+  startTime: number;
+}
+
+export const procAvailable = process.platform === 'linux';
+
+// `comm` may hold spaces and parentheses ("a) (b c"), so it runs from the first "(" to the *last* ")".
+export function parseStat(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const pgrp = Number(rest[2]);
+  const session = Number(rest[3]);
+  const startTime = Number(rest[19]);
+  if (!state || !Number.isInteger(pid) || !Number.isFinite(startTime) || Number.isNaN(ppid)) return null;
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, startTime };
+}
+
+export function readStat(pid: number | 'self'): ProcStat | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+/** Z (zombie) or X (dead): exited, whether or not reaped yet. */
+export function isDead(stat: ProcStat | null): boolean {
+  return stat === null || stat.state === 'Z' || stat.state === 'X';
+}
+
+let childrenFileWorks: boolean | undefined;
+
+// Children of every thread of `pid`: the kernel lists a child under the thread that forked it, so
+// one thread's file is not enough. Needs CONFIG_PROC_CHILDREN; without it, a full scan by ppid.
+export function childrenOf(pid: number | 'self'): number[] {
+  if (childrenFileWorks !== false) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return [];
+    }
+    const out: number[] = [];
+    let any = false;
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+        any = true;
+      } catch {
+        continue;
+      }
+      for (const part of text.split(' ')) if (part) out.push(Number(part));
+    }
+    if (any) {
+      childrenFileWorks = true;
+      return out;
+    }
+    if (childrenFileWorks === true) return out; // the process vanished
+    childrenFileWorks = false;
+  }
+  const ppid = pid === 'self' ? process.pid : pid;
+  return scanAll()
+    .filter((s) => s.ppid === ppid)
+    .map((s) => s.pid);
+}
+
+/** Every process visible in /proc. Costs one read per process: use it only where nothing narrower will do. */
+export function scanAll(): ProcStat[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcStat[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const s = readStat(Number(name));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+// Descendants of `pid`, parents before children. A process that exits mid-walk is skipped.
+export function descendantsOf(pid: number): ProcStat[] {
+  const out: ProcStat[] = [];
+  const seen = new Set<number>([pid]);
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift() as number;
+    for (const child of childrenOf(parent)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      const s = readStat(child);
+      if (s === null) continue;
+      out.push(s);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** Live and zombie members of a process group or session, by full scan. */
+export function membersOf(id: number): ProcStat[] {
+  return scanAll().filter((s) => s.pgrp === id || s.session === id);
+}

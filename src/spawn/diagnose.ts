@@ -1,0 +1,60 @@
+// When libuv cannot start a child, Node hands the reason over only on the next tick. Spawning
+// stays synchronous (so `await using c = nursery.spawn(...)` works), and the cause is found
+// again here instead: this costs nothing on the successful path.
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { NurseryError } from '../errors.js';
+import type { SpawnRequest } from './spawn-child.js';
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function findCommand(command: string, cwd: string, pathVar: string | undefined): string | null {
+  if (command.includes('/')) return isAbsolute(command) ? command : resolve(cwd, command);
+  for (const dir of (pathVar ?? '').split(delimiter)) {
+    const candidate = join(dir === '' ? cwd : resolve(cwd, dir), command);
+    try {
+      statSync(candidate);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): NurseryError {
+  const cwd = req.cwd ?? process.cwd();
+  if (req.cwd !== undefined) {
+    try {
+      if (!statSync(req.cwd).isDirectory()) {
+        return new NurseryError('ERR_NURSERY_BAD_CWD', `cwd ${JSON.stringify(req.cwd)} is not a directory`, { path: req.cwd, cause: thrown });
+      }
+    } catch (error) {
+      return new NurseryError('ERR_NURSERY_BAD_CWD', `cwd ${JSON.stringify(req.cwd)} does not exist (${errnoOf(error)})`, {
+        path: req.cwd,
+        cause: error,
+      });
+    }
+  }
+  const found = findCommand(req.command, cwd, req.env.PATH);
+  if (found === null) {
+    return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: command not found`, { syscall: 'spawn', path: req.command, errno: -2, cause: thrown });
+  }
+  try {
+    if (statSync(found).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EACCES' });
+    accessSync(found, constants.X_OK);
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'ENOENT') {
+      return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: no such file`, { syscall: 'spawn', path: found, errno: -2, cause: error });
+    }
+    return new NurseryError('EACCES', `spawn ${req.command} EACCES: not executable`, { syscall: 'spawn', path: found, errno: -13, cause: error });
+  }
+  return new NurseryError('ERR_NURSERY_SPAWN_FAILED', `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}`, {
+    syscall: 'spawn',
+    path: found,
+    cause: thrown,
+  });
+}

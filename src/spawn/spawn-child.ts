@@ -1,0 +1,101 @@
+// The one spawn site (DESIGN invariant 1). Only this folder imports node:child_process; the
+// ChildProcess never leaves it. libuv owns the child's waitpid, and nursery learns of the exit
+// from libuv's 'exit' event, so no exit code can be stolen or lost.
+/* eslint-disable nursery/no-raw-child-process -- the spawn module is the one allowed place */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { diagnoseSpawnFailure } from './diagnose.js';
+
+export interface SpawnRequest {
+  command: string;
+  args: readonly string[];
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdio: StdioOptions;
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpawnedChild {
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Settles when libuv has reaped the child. */
+  readonly exit: Promise<ExitStatus>;
+  /** True once libuv has reaped the child: until then its PID cannot name anyone else. */
+  isReaped(): boolean;
+  unref(): void;
+}
+
+class Child implements SpawnedChild {
+  readonly pid: number;
+  readonly exit: Promise<ExitStatus>;
+  #cp: ChildProcess;
+  #reaped = false;
+
+  constructor(cp: ChildProcess, pid: number) {
+    this.#cp = cp;
+    this.pid = pid;
+    // The 'exit' callback runs in the same libuv callback as its waitpid, so no JavaScript can
+    // observe a reaped child whose #reaped is still false.
+    this.exit = new Promise((resolve) => {
+      cp.once('exit', (code, signal) => {
+        this.#reaped = true;
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  get stdin(): Writable | null {
+    return this.#cp.stdin;
+  }
+  get stdout(): Readable | null {
+    return this.#cp.stdout;
+  }
+  get stderr(): Readable | null {
+    return this.#cp.stderr;
+  }
+  isReaped(): boolean {
+    return this.#reaped || this.#cp.exitCode !== null || this.#cp.signalCode !== null;
+  }
+  unref(): void {
+    this.#cp.unref();
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * Starts a child that leads its own session and process group (setsid, through libuv's
+ * `detached`), so the whole tree can be signalled as one group.
+ * @throws NurseryError (ENOENT, EACCES, ERR_NURSERY_BAD_CWD, ERR_NURSERY_SPAWN_FAILED)
+ */
+export function spawnChild(req: SpawnRequest): SpawnedChild {
+  let cp: ChildProcess;
+  try {
+    cp = spawn(req.command, req.args, {
+      cwd: req.cwd,
+      env: req.env,
+      stdio: req.stdio,
+      detached: true,
+      windowsHide: true,
+    });
+  } catch (error) {
+    throw diagnoseSpawnFailure(req, error);
+  }
+  // Node reports a failed exec on the next tick as 'error'; with a listener here it can never
+  // crash the host, and the error is thrown synchronously below instead.
+  cp.on('error', ignore);
+  const pid = cp.pid;
+  if (pid === undefined) {
+    cp.stdin?.destroy();
+    cp.stdout?.destroy();
+    cp.stderr?.destroy();
+    throw diagnoseSpawnFailure(req, undefined);
+  }
+  return new Child(cp, pid);
+}

@@ -1,0 +1,161 @@
+// Validation of everything a caller hands nursery. Each bad value becomes a NurseryOptionError
+// naming the option, what was expected and what was received, before any process exists.
+import { NurseryOptionError, describeValue, invalidOption } from './errors.js';
+import { toSignalNumber, SIGTERM, type SignalLike } from './os/signals.js';
+
+export type StdioValue = 'pipe' | 'inherit' | 'ignore';
+export type StdioSpec = StdioValue | readonly [StdioValue?, StdioValue?, StdioValue?];
+
+/** What to start. Everything but `command` is optional. */
+export interface SpawnSpec {
+  command: string;
+  args?: readonly string[];
+  /** Who asked for this child: shown by list(), in errors, and in the debug page. Default: the nursery's owner. */
+  owner?: string;
+  cwd?: string;
+  /** Variables added to (or, with extendEnv: false, replacing) the parent's environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  extendEnv?: boolean;
+  /** Default 'pipe' for all three. */
+  stdio?: StdioSpec;
+  /** First signal of stop(). Default: the nursery's, else SIGTERM. */
+  killSignal?: SignalLike;
+  /** How long stop() waits after killSignal before SIGKILL. Default: the nursery's, else 5000. */
+  graceMs?: number;
+  /** Stop the whole tree after this long. 0 or absent: never. */
+  timeoutMs?: number;
+  /** Stop the whole tree when aborted. */
+  signal?: AbortSignal;
+  /** When the child exits by itself, stop what is left of its group and session. Default true. */
+  killLeftovers?: boolean;
+}
+
+export interface ResolvedSpec {
+  command: string;
+  args: string[];
+  owner: string;
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdio: [StdioValue, StdioValue, StdioValue];
+  killSignal: number;
+  graceMs: number;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  killLeftovers: boolean;
+}
+
+export interface Defaults {
+  owner: string;
+  killSignal: number;
+  graceMs: number;
+}
+
+export const DEFAULT_GRACE_MS = 5000;
+export const DEFAULT_KILL_SIGNAL = SIGTERM;
+
+const SPAWN_KEYS = new Set(['command', 'args', 'owner', 'cwd', 'env', 'extendEnv', 'stdio', 'killSignal', 'graceMs', 'timeoutMs', 'signal', 'killLeftovers']);
+const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
+
+export function checkKeys(value: object, allowed: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw new NurseryOptionError('ERR_NURSERY_UNKNOWN_OPTION', key, `Unknown ${where} option "${key}". Known options: ${[...allowed].join(', ')}`);
+    }
+  }
+}
+
+export function checkObject(value: unknown, name: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(name, 'an object', value);
+}
+
+// A NUL byte cannot cross execve(): the kernel would cut the string there.
+export function checkString(value: unknown, name: string, allowEmpty = false): string {
+  if (typeof value !== 'string') throw invalidOption(name, 'a string', value);
+  if (!allowEmpty && value.length === 0) throw invalidOption(name, 'a non-empty string', value);
+  if (value.includes('\0')) throw invalidOption(name, 'a string without NUL bytes', value);
+  return value;
+}
+
+export function checkDuration(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidOption(name, 'a finite number of milliseconds >= 0', value);
+  }
+  return value;
+}
+
+export function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidOption(name, 'a boolean', value);
+  return value;
+}
+
+export function checkAbortSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw invalidOption(name, 'an AbortSignal', value);
+  return value;
+}
+
+export function checkSignal(value: unknown, name: string, fallback: number): number {
+  return value === undefined ? fallback : toSignalNumber(value, name);
+}
+
+function checkArgs(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidOption('args', 'an array of strings', value);
+  return value.map((arg, i) => checkString(arg, `args[${i}]`, true));
+}
+
+export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
+  if (value === undefined) return extend ? process.env : {};
+  checkObject(value, 'env');
+  const out: NodeJS.ProcessEnv = extend ? { ...process.env } : {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key.length === 0 || key.includes('=') || key.includes('\0')) throw invalidOption('env', 'an object whose keys are variable names', key);
+    if (v === undefined) {
+      delete out[key];
+      continue;
+    }
+    out[key] = checkString(v, `env.${key}`, true);
+  }
+  return out;
+}
+
+function checkStdio(value: unknown): [StdioValue, StdioValue, StdioValue] {
+  if (value === undefined) return ['pipe', 'pipe', 'pipe'];
+  if (typeof value === 'string') {
+    if (!STDIO_VALUES.has(value)) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of them', value);
+    const v = value as StdioValue;
+    return [v, v, v];
+  }
+  if (!Array.isArray(value) || value.length > 3) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of up to three of them', value);
+  const out: [StdioValue, StdioValue, StdioValue] = ['pipe', 'pipe', 'pipe'];
+  value.forEach((v: unknown, i) => {
+    if (v === undefined) return;
+    if (typeof v !== 'string' || !STDIO_VALUES.has(v)) throw invalidOption(`stdio[${i}]`, '"pipe", "inherit" or "ignore"', v);
+    out[i] = v as StdioValue;
+  });
+  return out;
+}
+
+/** @throws NurseryOptionError for any bad field. */
+export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
+  checkObject(spec, 'spec');
+  checkKeys(spec, SPAWN_KEYS, 'spawn');
+  const owner = spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner');
+  return {
+    command: checkString(spec.command, 'command'),
+    args: checkArgs(spec.args),
+    owner,
+    cwd: spec.cwd === undefined ? undefined : checkString(spec.cwd, 'cwd'),
+    env: checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true)),
+    stdio: checkStdio(spec.stdio),
+    killSignal: checkSignal(spec.killSignal, 'killSignal', defaults.killSignal),
+    graceMs: checkDuration(spec.graceMs, 'graceMs', defaults.graceMs),
+    timeoutMs: checkDuration(spec.timeoutMs, 'timeoutMs', 0),
+    signal: checkAbortSignal(spec.signal, 'signal'),
+    killLeftovers: checkBoolean(spec.killLeftovers, 'killLeftovers', true),
+  };
+}
+
+export { describeValue };

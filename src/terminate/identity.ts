@@ -1,0 +1,67 @@
+// Identity before signal (DESIGN invariant 3). A PID that is not our unreaped child can be recycled
+// the moment its process is reaped, so every such PID is held as a ProcRef: its start time, and a
+// pidfd where the kernel has one. A pidfd names one process for good; signalling through it can
+// never reach a stranger. Without pidfds, the start time is re-read right before kill(2).
+import { closeSync } from 'node:fs';
+import { native } from '../os/native.js';
+import { type ProcStat, isDead, readStat } from '../os/proc.js';
+import { type KillOutcome, killPid } from '../os/kill.js';
+
+const ESRCH = 3;
+
+export interface ProcRef {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly pgrp: number;
+  readonly session: number;
+  readonly comm: string;
+  pidfd: number;
+}
+
+// Opens the pidfd *after* reading the stat, then re-reads: if the start time still matches, the
+// pidfd was opened on that same process and not on a successor that took the PID in between.
+export function openRef(stat: ProcStat): ProcRef | null {
+  if (isDead(stat)) return null;
+  const ref: ProcRef = { pid: stat.pid, startTime: stat.startTime, pgrp: stat.pgrp, session: stat.session, comm: stat.comm, pidfd: -1 };
+  const n = native();
+  if (n) {
+    const fd = n.pidfdOpen(stat.pid);
+    if (fd >= 0) ref.pidfd = fd;
+  }
+  const again = readStat(stat.pid);
+  if (again === null || again.startTime !== stat.startTime || isDead(again)) {
+    closeRef(ref);
+    return null;
+  }
+  return ref;
+}
+
+export function closeRef(ref: ProcRef): void {
+  if (ref.pidfd >= 0) {
+    try {
+      closeSync(ref.pidfd);
+    } catch {
+      // already closed
+    }
+    ref.pidfd = -1;
+  }
+}
+
+/** The process ref names is still running (not exited, not replaced by a successor). */
+export function isAlive(ref: ProcRef): boolean {
+  const s = readStat(ref.pid);
+  return s !== null && s.startTime === ref.startTime && !isDead(s);
+}
+
+export function signalRef(ref: ProcRef, signal: number): KillOutcome {
+  const n = native();
+  if (ref.pidfd >= 0 && n) {
+    const r = n.pidfdSendSignal(ref.pidfd, signal);
+    if (r === 0) return 'sent';
+    return r === -ESRCH ? 'gone' : 'denied';
+  }
+  // No pidfd: the start time check leaves a window of microseconds instead of the unbounded one
+  // a bare PID has.
+  if (!isAlive(ref)) return 'gone';
+  return killPid(ref.pid, signal);
+}
