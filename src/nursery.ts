@@ -5,6 +5,10 @@ import { spawnChild } from './spawn/spawn-child.js';
 import { Handle, type ChildInfo, type ExitInfo, type StopOptions } from './core/handle.js';
 import { type RunOptions, type RunResult, resolveRunOptions, runHandle } from './core/run.js';
 import type { StopReport } from './terminate/stop-tree.js';
+import { acquireReaper, type ReaperLease } from './reaper/shared.js';
+import { type OrphanPolicy, resolveOrphanPolicy } from './reaper/orphans.js';
+import type { Reaper } from './reaper/reaper.js';
+import { invalidOption } from './errors.js';
 import {
   DEFAULT_GRACE_MS,
   DEFAULT_KILL_SIGNAL,
@@ -31,6 +35,20 @@ export interface NurseryOptions {
    * calls process.exit() leaves nothing behind. (No signal handler is installed.) Default true.
    */
   cleanupOnExit?: boolean;
+  /**
+   * Make this process a child subreaper (Linux prctl), so orphans of our descendants are adopted
+   * by us instead of PID 1, and start the reaper. Default false.
+   */
+  subreaper?: boolean;
+  /**
+   * The zombie reaper. Starts by itself with `subreaper: true` or when this process is PID 1;
+   * `false` keeps it off; an object sets its grace window for zombies of unknown origin.
+   */
+  reaper?: boolean | { graceMs?: number; safetyIntervalMs?: number };
+  /** What to do with live orphans adopted by us. Default 'keep'. */
+  orphans?: OrphanPolicy;
+  /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
+  log?: ((line: string) => void) | false;
 }
 
 export interface NurseryStats {
@@ -48,9 +66,19 @@ export interface NurseryStats {
   /** Processes left behind by a child that exited by itself, and then stopped. */
   leftoversStopped: number;
   spawnFailed: number;
+  /** Untracked zombies reaped (the leak detector: 0 in steady state unless we are PID 1 or a subreaper). */
+  reaped: number;
+  /** Live orphans stopped by the orphan policy. */
+  orphansKilled: number;
 }
 
-const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit']);
+const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit', 'subreaper', 'reaper', 'orphans', 'log']);
+const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
+export const DEFAULT_REAPER_GRACE_MS = 1000;
+
+function defaultLog(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
 
 export class Nursery implements AsyncDisposable {
   #defaults: Defaults;
@@ -58,6 +86,7 @@ export class Nursery implements AsyncDisposable {
   #closed = false;
   #cleanupOnExit: boolean;
   #exitListener: (() => void) | null = null;
+  #lease: ReaperLease | null = null;
   #stats: NurseryStats = {
     spawned: 0,
     running: 0,
@@ -69,6 +98,8 @@ export class Nursery implements AsyncDisposable {
     aborted: 0,
     leftoversStopped: 0,
     spawnFailed: 0,
+    reaped: 0,
+    orphansKilled: 0,
   };
 
   /** @throws NurseryOptionError for a bad or unknown option. */
@@ -81,6 +112,37 @@ export class Nursery implements AsyncDisposable {
       killSignal: checkSignal(options.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
     };
     this.#cleanupOnExit = checkBoolean(options.cleanupOnExit, 'cleanupOnExit', true);
+    this.#startReaper(options);
+  }
+
+  // Validates the reaper options, then starts it if asked (or if we are PID 1). A kernel feature
+  // that is missing costs one warning, never a throw.
+  #startReaper(options: NurseryOptions): void {
+    const subreaper = checkBoolean(options.subreaper, 'subreaper', false);
+    const r = options.reaper;
+    let graceMs = DEFAULT_REAPER_GRACE_MS;
+    let safetyIntervalMs = 10_000;
+    if (typeof r === 'object' && r !== null) {
+      checkKeys(r, REAPER_KEYS, 'reaper');
+      graceMs = checkDuration(r.graceMs, 'reaper.graceMs', graceMs);
+      safetyIntervalMs = checkDuration(r.safetyIntervalMs, 'reaper.safetyIntervalMs', safetyIntervalMs) || 10_000;
+    } else if (r !== undefined && typeof r !== 'boolean') {
+      throw invalidOption('reaper', 'a boolean or { graceMs, safetyIntervalMs }', r);
+    }
+    const orphans = resolveOrphanPolicy(options.orphans);
+    if (options.log !== undefined && options.log !== false && typeof options.log !== 'function') throw invalidOption('log', 'a function or false', options.log);
+    const log = options.log === false ? null : (options.log ?? defaultLog);
+    const wanted = r === false ? false : r !== undefined || subreaper || process.pid === 1;
+    if (!wanted) return;
+    this.#lease = acquireReaper(
+      { graceMs, safetyIntervalMs, orphans, orphanStopGraceMs: this.#defaults.graceMs, log, isDaemon: () => false },
+      subreaper,
+    );
+  }
+
+  /** The process-wide reaper, when this nursery started or shares it. */
+  get reaper(): Reaper | null {
+    return this.#lease?.reaper ?? null;
   }
 
   get closed(): boolean {
@@ -138,6 +200,13 @@ export class Nursery implements AsyncDisposable {
     this.#closed = true;
     await this.stopAll();
     this.#disarmExitCleanup();
+    if (this.#lease) {
+      const r = this.#lease.reaper.stats;
+      this.#stats.reaped = r.reaped;
+      this.#stats.orphansKilled = r.orphansKilled;
+      this.#lease.release();
+      this.#lease = null;
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -145,7 +214,8 @@ export class Nursery implements AsyncDisposable {
   }
 
   stats(): NurseryStats {
-    return { ...this.#stats, running: this.#children.size };
+    const r = this.#lease?.reaper.stats;
+    return { ...this.#stats, running: this.#children.size, reaped: r?.reaped ?? this.#stats.reaped, orphansKilled: r?.orphansKilled ?? this.#stats.orphansKilled };
   }
 
   #onStopReport(report: StopReport, reason: string): void {

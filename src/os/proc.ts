@@ -83,6 +83,42 @@ export function childrenOf(pid: number | 'self'): number[] {
     .map((s) => s.pid);
 }
 
+/**
+ * This process's children, thread by thread (tid → child PIDs). A child appears under the thread
+ * that forked it; orphans adopted by a subreaper or PID 1 appear under the main thread.
+ */
+export function childrenByThread(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/task/${tid}/children`, 'latin1');
+    } catch {
+      continue;
+    }
+    if (text.length === 0) continue;
+    const list: number[] = [];
+    for (const part of text.split(' ')) if (part) list.push(Number(part));
+    out.set(Number(tid), list);
+  }
+  return out;
+}
+
+/** The command line of pid, NULs as spaces ('' for a zombie or a vanished process). */
+export function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
 /** Every process visible in /proc. Costs one read per process: use it only where nothing narrower will do. */
 export function scanAll(): ProcStat[] {
   let names: string[];

@@ -1,0 +1,204 @@
+// The reaper reaps zombies by PID and only by PID (DESIGN invariant 2): never waitpid(-1), never a
+// child somebody else waits for. It wakes on SIGCHLD (a JavaScript listener beside libuv's own,
+// which still reaps libuv's children) and reads only this process's children lists, so an idle
+// reaper costs nothing and a scan costs the same on a host with 50 or 5,000 processes.
+//
+// The rule for an untracked zombie (not a libuv child seen on diagnostics_channel, not a pty):
+// - immediate reap when it is listed under the main thread, was not already our child when the
+//   reaper started, and no native addon that may fork is loaded: it can only be an adopted orphan,
+//   and nobody else in this process can be waiting for it;
+// - otherwise (a worker thread's child, a native addon's, a child from before the reaper started)
+//   it is reaped only after it has stayed a zombie for graceMs, far longer than any real waiter
+//   takes.
+// A PID cannot be reused while it is our zombie, so reaping by PID after reading its state is safe.
+import { performance } from 'node:perf_hooks';
+import type { Native } from '../os/native.js';
+import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
+import { warnOnce } from '../os/warn.js';
+import { TrackedSet } from './tracked.js';
+import { foreignAddonsLoaded } from './addons.js';
+import { decodeWaitStatus, describeStatus } from './wait-status.js';
+import { type ResolvedOrphanPolicy, stopOrphan } from './orphans.js';
+
+const ECHILD = 10;
+
+export interface ReaperConfig {
+  graceMs: number;
+  /** The safety-net scan, for a SIGCHLD lost to coalescing. */
+  safetyIntervalMs: number;
+  orphans: ResolvedOrphanPolicy;
+  /** Stop time of an orphan's tree before SIGKILL. */
+  orphanStopGraceMs: number;
+  log: ((line: string) => void) | null;
+  /** PIDs that are ours to keep (daemons): never reported as orphans. */
+  isDaemon: (pid: number) => boolean;
+}
+
+export interface ReaperStats {
+  /** Untracked zombies reaped: stays 0 in a healthy program that is not PID 1 or a subreaper. */
+  reaped: number;
+  reapedImmediately: number;
+  reapedAfterGrace: number;
+  orphansKilled: number;
+  scans: number;
+}
+
+export interface ReapEvent {
+  pid: number;
+  comm: string;
+  code: number | null;
+  signal: string | null;
+  path: 'immediate' | 'grace';
+  /** From first sight of the zombie to its reap. */
+  latencyMs: number;
+}
+
+export class Reaper {
+  readonly tracked = new TrackedSet();
+  readonly stats: ReaperStats = { reaped: 0, reapedImmediately: 0, reapedAfterGrace: 0, orphansKilled: 0, scans: 0 };
+  /** Called after each reap (metrics, tests, benchmarks). */
+  onReap: ((event: ReapEvent) => void) | null = null;
+
+  #native: Native;
+  #config: ReaperConfig;
+  #running = false;
+  #scheduled = false;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #safetyTimer: NodeJS.Timeout | undefined;
+  #preexisting = new Set<string>();
+  #zombieSeen = new Map<string, number>();
+  #orphanSeen = new Map<string, number>();
+  #stopping = new Set<number>();
+  readonly #onSigchld = (): void => this.#schedule();
+
+  constructor(native: Native, config: ReaperConfig) {
+    this.#native = native;
+    this.#config = config;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.tracked.subscribe();
+    // Children alive now may belong to anything (libuv from before we subscribed, an addon):
+    // they only ever take the grace path.
+    for (const pids of childrenByThread().values()) for (const pid of pids) {
+      const s = readStat(pid);
+      if (s) this.#preexisting.add(`${pid}:${s.startTime}`);
+    }
+    process.on('SIGCHLD', this.#onSigchld);
+    this.#safetyTimer = setInterval(() => this.#schedule(), this.#config.safetyIntervalMs);
+    this.#safetyTimer.unref();
+    this.#schedule();
+  }
+
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    process.removeListener('SIGCHLD', this.#onSigchld);
+    clearInterval(this.#safetyTimer);
+    clearTimeout(this.#graceTimer);
+    this.tracked.unsubscribe();
+    this.#zombieSeen.clear();
+    this.#orphanSeen.clear();
+  }
+
+  // SIGCHLDs arrive in bursts; one scan per turn of the event loop answers all of them.
+  #schedule(): void {
+    if (this.#scheduled || !this.#running) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#running) this.scan();
+    });
+  }
+
+  /** One pass over this process's children. Returns how many zombies it reaped. */
+  scan(): number {
+    this.stats.scans++;
+    const now = performance.now();
+    let reaped = 0;
+    let addons: boolean | undefined;
+    const hasAddons = (): boolean => (addons ??= foreignAddonsLoaded().length > 0);
+    const zombiesNow = new Set<string>();
+    const orphansNow = new Set<string>();
+    let nextDeadline = Infinity;
+
+    for (const [tid, pids] of childrenByThread()) {
+      for (const pid of pids) {
+        if (this.tracked.has(pid)) continue;
+        const s = readStat(pid);
+        if (s === null) continue;
+        const key = `${pid}:${s.startTime}`;
+        const main = tid === process.pid && !this.#preexisting.has(key);
+        if (s.state === 'Z') {
+          zombiesNow.add(key);
+          const first = this.#zombieSeen.get(key) ?? now;
+          this.#zombieSeen.set(key, first);
+          if (main && !hasAddons()) {
+            if (this.#reap(pid, s.comm, 'immediate', now - first)) reaped++;
+          } else if (now - first >= this.#config.graceMs) {
+            if (this.#reap(pid, s.comm, 'grace', now - first)) reaped++;
+          } else {
+            nextDeadline = Math.min(nextDeadline, first + this.#config.graceMs);
+          }
+          continue;
+        }
+        if (!main || this.#config.orphans.decide === null || this.#stopping.has(pid) || this.#config.isDaemon(pid)) continue;
+        orphansNow.add(key);
+        const first = this.#orphanSeen.get(key) ?? now;
+        this.#orphanSeen.set(key, first);
+        if (now - first < this.#config.orphans.afterMs) {
+          nextDeadline = Math.min(nextDeadline, first + this.#config.orphans.afterMs);
+          continue;
+        }
+        const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
+        if (this.#config.orphans.decide(info)) this.#killOrphan(pid, s.comm);
+      }
+    }
+    for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
+    for (const key of this.#orphanSeen.keys()) if (!orphansNow.has(key)) this.#orphanSeen.delete(key);
+    this.#armGraceTimer(nextDeadline, now);
+    return reaped;
+  }
+
+  #reap(pid: number, comm: string, path: 'immediate' | 'grace', latencyMs: number): boolean {
+    const r = this.#native.waitpidNoHang(pid);
+    if (r.pid <= 0) {
+      // 0: not a zombie after all; ECHILD: its waiter took it first. Both are quiet no-ops.
+      if (r.pid !== 0 && r.pid !== -ECHILD) warnOnce('NURSERY_WAITPID', `nursery: waitpid(${pid}) failed with errno ${-r.pid}`);
+      return false;
+    }
+    const status = decodeWaitStatus(r.status);
+    this.stats.reaped++;
+    if (path === 'immediate') this.stats.reapedImmediately++;
+    else this.stats.reapedAfterGrace++;
+    this.#config.log?.(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
+    this.onReap?.({ pid, comm, code: status.code, signal: status.signal, path, latencyMs });
+    return true;
+  }
+
+  #killOrphan(pid: number, comm: string): void {
+    this.#stopping.add(pid);
+    this.stats.orphansKilled++;
+    this.#config.log?.(`nursery: stopping orphan pid=${pid} comm=${comm}`);
+    void stopOrphan(pid, this.#config.orphanStopGraceMs)
+      .catch(() => false)
+      .finally(() => {
+        this.#stopping.delete(pid);
+        this.#schedule();
+      });
+  }
+
+  #armGraceTimer(deadline: number, now: number): void {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    if (deadline === Infinity || !this.#running) return;
+    this.#graceTimer = setTimeout(() => this.#schedule(), Math.max(1, deadline - now + 1));
+    this.#graceTimer.unref();
+  }
+}

@@ -1,0 +1,48 @@
+// The reaper is process-wide (one SIGCHLD listener, one subreaper flag), so every Nursery that
+// asks for it shares one instance; the last to close turns it off.
+import { native } from '../os/native.js';
+import { warnOnce } from '../os/warn.js';
+import { Reaper, type ReaperConfig } from './reaper.js';
+import { disableSubreaper, enableSubreaper } from './subreaper.js';
+
+interface Shared {
+  reaper: Reaper;
+  leases: number;
+  subreaperOwned: boolean;
+}
+
+let shared: Shared | null = null;
+
+export interface ReaperLease {
+  readonly reaper: Reaper;
+  release(): void;
+}
+
+export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperLease | null {
+  if (process.platform !== 'linux') {
+    warnOnce('NURSERY_NO_REAPER_PLATFORM', `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted or reaped by nursery.`);
+    return null;
+  }
+  const n = native();
+  if (n === null) return null; // native() has warned
+  if (shared === null) {
+    shared = { reaper: new Reaper(n, config), leases: 0, subreaperOwned: false };
+  }
+  const s = shared;
+  if (subreaper && !s.subreaperOwned) s.subreaperOwned = enableSubreaper(n);
+  s.leases++;
+  s.reaper.start();
+  let released = false;
+  return {
+    reaper: s.reaper,
+    release() {
+      if (released) return;
+      released = true;
+      s.leases--;
+      if (s.leases > 0) return;
+      s.reaper.stop();
+      if (s.subreaperOwned) disableSubreaper(n);
+      if (shared === s) shared = null;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The tracked set: children somebody else in this process waits for, which the reaper must never
+// touch (DESIGN invariant 2). libuv children are learnt from node:diagnostics_channel
+// 'child_process', published in the ChildProcess constructor before spawn, so the object is kept
+// and its pid read at scan time; it leaves the set on 'exit', once libuv has reaped it.
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+// Structural: the reaper needs only a pid and the exit event, never a ChildProcess type.
+interface WatchedProcess {
+  readonly pid?: number | undefined;
+  once(event: 'exit', listener: () => void): unknown;
+}
+
+export class TrackedSet {
+  #objects = new Set<WatchedProcess>();
+  #pids = new Map<number, number>();
+  #subscribed = false;
+  readonly #onMessage = (message: unknown): void => {
+    const proc = (message as { process?: WatchedProcess } | null)?.process;
+    if (!proc || typeof proc.once !== 'function') return;
+    this.#objects.add(proc);
+    proc.once('exit', () => this.#objects.delete(proc));
+  };
+
+  subscribe(): void {
+    if (this.#subscribed) return;
+    diagnosticsChannel.subscribe('child_process', this.#onMessage);
+    this.#subscribed = true;
+  }
+
+  unsubscribe(): void {
+    if (!this.#subscribed) return;
+    diagnosticsChannel.unsubscribe('child_process', this.#onMessage);
+    this.#subscribed = false;
+    this.#objects.clear();
+  }
+
+  /** A PID whose waiter is outside libuv (node-pty's exit thread): counted until removed. */
+  addPid(pid: number): void {
+    this.#pids.set(pid, (this.#pids.get(pid) ?? 0) + 1);
+  }
+
+  removePid(pid: number): void {
+    const n = (this.#pids.get(pid) ?? 0) - 1;
+    if (n > 0) this.#pids.set(pid, n);
+    else this.#pids.delete(pid);
+  }
+
+  has(pid: number): boolean {
+    if (this.#pids.has(pid)) return true;
+    for (const p of this.#objects) if (p.pid === pid) return true;
+    return false;
+  }
+
+  get size(): number {
+    return this.#objects.size + this.#pids.size;
+  }
+}
