@@ -167,6 +167,7 @@ export class Nursery implements AsyncDisposable {
     const handle = new Handle(child, resolved, {
       onStopReport: (h, report, reason) => this.#onStopReport(report, reason),
       onExit: (h, info) => this.#onExit(h, info),
+      onTreeGone: () => this.#lease?.reaper.scan(),
     });
     this.#children.add(handle);
     this.#stats.spawned++;
@@ -201,6 +202,8 @@ export class Nursery implements AsyncDisposable {
     await this.stopAll();
     this.#disarmExitCleanup();
     if (this.#lease) {
+      // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.
+      this.#lease.reaper.scan();
       const r = this.#lease.reaper.stats;
       this.#stats.reaped = r.reaped;
       this.#stats.orphansKilled = r.orphansKilled;

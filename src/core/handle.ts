@@ -50,6 +50,8 @@ export interface ChildInfo {
 export interface HandleHooks {
   onStopReport(handle: Handle, report: StopReport, reason: StopReason): void;
   onExit(handle: Handle, info: ExitInfo): void;
+  /** The stopped tree is gone: zombies of it adopted by our subreaper can be reaped now. */
+  onTreeGone(): void;
 }
 
 type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
@@ -95,7 +97,10 @@ export class Handle implements AsyncDisposable {
       this.#disarm();
       // The child is gone; anything of its group or session still alive is a leftover.
       if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
-      if (this.#treeStop !== null) await this.#treeStop;
+      if (this.#treeStop !== null) {
+        await this.#treeStop;
+        hooks.onTreeGone();
+      }
       this.#state = 'exited';
       const r = this.#reason;
       const info: ExitInfo = { code, signal, durationMs, stopped: r !== null && r !== 'leftovers', timedOut: r === 'timeout', aborted: r === 'abort' };

@@ -84,20 +84,19 @@ class Tree {
     return found;
   }
 
-  // Returns how many processes the signal was aimed at.
+  // Returns how many processes the signal was aimed at (counted before any is sent, since a
+  // group kill makes members vanish while we look).
   signalAll(signal: number): number {
-    let n = 0;
     const leaderLive = !this.root.isReaped();
+    const leader = leaderLive ? readStat(this.root.pid) : null;
+    const targets = [...this.refs.values()].filter(isAlive);
+    const n = targets.length + (leader && !isDead(leader) ? 1 : 0);
     if (leaderLive) {
       // Our unreaped child holds this PID, so the group is ours: one kill(2) reaches every member.
-      const leader = readStat(this.root.pid);
-      if (leader && !isDead(leader)) n++;
       killGroup(this.root.pid, signal);
       if (leader && leader.pgrp !== this.root.pid) killPid(this.root.pid, signal);
     }
-    for (const ref of this.refs.values()) {
-      if (!isAlive(ref)) continue;
-      n++;
+    for (const ref of targets) {
       // Group members already had the signal through the group; a second SIGTERM can mean
       // "force" to some programs, so each process gets exactly one.
       if (leaderLive && ref.pgrp === this.root.pid) continue;

@@ -1,0 +1,132 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Nursery } from '../../src/index.js';
+import { alive, assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
+
+const nursery = new Nursery({ subreaper: true, log: false, owner: 'handle-tests' });
+after(() => nursery.close());
+
+async function firstLine(stream: NodeJS.ReadableStream | null): Promise<string> {
+  let buf = '';
+  for await (const chunk of stream ?? []) {
+    buf += String(chunk);
+    if (buf.includes('\n')) return buf.split('\n')[0] ?? '';
+  }
+  return buf;
+}
+
+test('a child leads its own process group and session, and exited reports its code', async () => {
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 0.05; exit 4'], owner: 'job-1', stdio: 'ignore' });
+  const s = stat(child.pid);
+  assert.equal(s?.pgrp, child.pid);
+  assert.equal(s?.session, child.pid);
+  assert.equal(child.pgid, child.pid);
+  assert.equal(child.owner, 'job-1');
+  assert.equal(child.mode, 'normal');
+  assert.equal(child.state, 'running');
+  assert.ok(Math.abs(child.startedAt - Date.now()) < 1000);
+  const info = await child.exited;
+  assert.equal(info.code, 4);
+  assert.equal(info.signal, null);
+  assert.equal(info.stopped, false);
+  assert.ok(info.durationMs >= 40 && info.durationMs < 5000, `durationMs ${info.durationMs}`);
+  assert.equal(child.state, 'exited');
+});
+
+test('piped stdio gives streams; the owner defaults to the nursery owner', async () => {
+  const child = nursery.spawn({ command: 'cat' });
+  assert.equal(child.owner, 'handle-tests');
+  child.stdin?.end('hello\n');
+  assert.equal(await firstLine(child.stdout), 'hello');
+  assert.equal((await child.exited).code, 0);
+});
+
+test('stop() twice, and stop() after exit, return the same result', async () => {
+  const child = nursery.spawn({ command: 'sleep', args: ['1000'], stdio: 'ignore' });
+  const a = child.stop();
+  const b = child.stop();
+  assert.equal(a, b);
+  const info = await a;
+  assert.equal(info.signal, 'SIGTERM');
+  assert.deepEqual(await child.stop(), info);
+  const done = nursery.spawn({ command: 'true', stdio: 'ignore' });
+  const natural = await done.exited;
+  assert.deepEqual(await done.stop(), natural);
+});
+
+test('await using stops the child when the scope ends', async () => {
+  let pid = 0;
+  {
+    await using child = nursery.spawn({ command: 'sleep', args: ['1000'], stdio: 'ignore' });
+    pid = child.pid;
+    assert.ok(alive(pid));
+  }
+  assert.equal(alive(pid), false);
+});
+
+test('timeoutMs stops the whole tree and says so', async () => {
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000'], timeoutMs: 150, stdio: ['ignore', 'pipe', 'ignore'] });
+  const escaped = Number(await firstLine(child.stdout));
+  const info = await child.exited;
+  assert.equal(info.timedOut, true);
+  assert.equal(info.stopped, true);
+  assert.ok(info.durationMs >= 140, `durationMs ${info.durationMs}`);
+  assert.equal(alive(escaped), false, 'the setsid grandchild was stopped too');
+});
+
+test('an AbortSignal stops the whole tree, also when it was aborted before spawn', async () => {
+  const ac = new AbortController();
+  const child = nursery.spawn({ command: 'sleep', args: ['1000'], signal: ac.signal, stdio: 'ignore' });
+  setTimeout(() => ac.abort(), 20);
+  const info = await child.exited;
+  assert.equal(info.aborted, true);
+  const pre = nursery.spawn({ command: 'sleep', args: ['1000'], signal: AbortSignal.abort(), stdio: 'ignore' });
+  assert.equal((await pre.exited).aborted, true);
+});
+
+test('list() shows every live child as a plain object, and forgets it once it exits', async () => {
+  const child = nursery.spawn({ command: 'sleep', args: ['1000'], owner: 'lister', stdio: 'ignore' });
+  const entry = nursery.list().find((c) => c.pid === child.pid);
+  assert.ok(entry);
+  assert.deepEqual(Object.keys(entry).sort(), ['args', 'command', 'mode', 'owner', 'pgid', 'pid', 'startedAt', 'state', 'uptimeMs']);
+  assert.equal(entry.owner, 'lister');
+  assert.equal(entry.command, 'sleep');
+  assert.equal(entry.state, 'running');
+  assert.doesNotThrow(() => JSON.stringify(entry));
+  await child.stop();
+  assert.equal(nursery.list().some((c) => c.pid === child.pid), false);
+});
+
+test('what a child leaves behind when it exits by itself is stopped (killLeftovers)', async () => {
+  const before = nursery.stats().leftoversStopped;
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 1000 & echo $!'], stdio: ['ignore', 'pipe', 'ignore'] });
+  const left = Number(await firstLine(child.stdout));
+  await child.exited;
+  assert.equal(alive(left), false);
+  assert.equal(nursery.stats().leftoversStopped, before + 1);
+});
+
+test('killLeftovers: false leaves the group alone when the child exits', async () => {
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 1000 & echo $!'], killLeftovers: false, stdio: ['ignore', 'pipe', 'ignore'] });
+  const left = Number(await firstLine(child.stdout));
+  await child.exited;
+  assert.equal(alive(left), true);
+  // Clean up through a second handle-free path: the orphan is ours (subreaper); SIGKILL it by PID.
+  const s = stat(left);
+  assert.equal(s?.ppid, process.pid, 'the orphan was adopted by the subreaper');
+  process.kill(left, 'SIGKILL');
+  await waitFor(() => !alive(left));
+});
+
+test('signal() reaches the child alone, and is refused once it has exited', async () => {
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'trap "exit 5" USR1; echo ready; while :; do sleep 0.01; done'], stdio: ['ignore', 'pipe', 'ignore'] });
+  await firstLine(child.stdout);
+  assert.equal(child.signal('SIGUSR1'), true);
+  assert.equal((await child.exited).code, 5);
+  assert.equal(child.signal('SIGUSR1'), false);
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await nursery.close();
+  await assertNoLeftovers();
+});

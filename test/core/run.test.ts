@@ -1,0 +1,71 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Nursery, isNurseryError } from '../../src/index.js';
+import { alive, assertNoLeftovers } from '../helpers/proc.js';
+
+const nursery = new Nursery({ subreaper: true, log: false });
+after(() => nursery.close());
+
+test('run() captures stdout, stderr, code and duration', async () => {
+  const r = await nursery.run('sh', ['-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.code, 3);
+  assert.equal(r.signal, null);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+  assert.equal(r.timedOut, false);
+  assert.equal(r.aborted, false);
+  assert.ok(r.durationMs >= 0);
+});
+
+test('run() writes input to stdin and closes it', async () => {
+  const r = await nursery.run('cat', [], { input: 'line one\nline two\n' });
+  assert.equal(r.stdout, 'line one\nline two\n');
+  const bytes = await nursery.run('wc', ['-c'], { input: new Uint8Array(1000) });
+  assert.equal(bytes.stdout.trim(), '1000');
+});
+
+test('run() without input gives the command an empty stdin', async () => {
+  const r = await nursery.run('cat');
+  assert.equal(r.stdout, '');
+  assert.equal(r.code, 0);
+});
+
+test('run() stops the whole tree on timeout and says so', async () => {
+  const r = await nursery.run('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], { timeoutMs: 200 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, 'SIGTERM');
+  const pids = r.stdout.trim().split('\n').map(Number);
+  assert.equal(pids.length, 2);
+  assert.deepEqual(pids.filter(alive), []);
+});
+
+test('run() stops the whole tree on abort and says so', async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 100);
+  const r = await nursery.run('sh', ['-c', 'sleep 1000 & echo $!; wait'], { signal: ac.signal });
+  assert.equal(r.aborted, true);
+  assert.equal(alive(Number(r.stdout.trim())), false);
+});
+
+test('helpers that outlive the command are stopped with it (seed 001, git transport helpers)', async () => {
+  const r = await nursery.run('sh', ['-c', 'sleep 1000 & echo $!; exit 0']);
+  assert.equal(r.code, 0);
+  const helper = Number(r.stdout.trim());
+  assert.ok(helper > 0);
+  assert.equal(alive(helper), false);
+});
+
+test('run() past maxBuffer stops the tree and rejects with ERR_NURSERY_MAX_BUFFER and the partial output', async () => {
+  await assert.rejects(nursery.run('sh', ['-c', 'yes | head -c 100000; sleep 1000'], { maxBuffer: 1000 }), (error: unknown) => {
+    assert.ok(isNurseryError(error));
+    assert.equal(error.code, 'ERR_NURSERY_MAX_BUFFER');
+    const result = (error as unknown as { result: { stdout: string } }).result;
+    assert.equal(result.stdout.length, 1000);
+    return true;
+  });
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await nursery.close();
+  await assertNoLeftovers();
+});

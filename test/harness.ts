@@ -1,0 +1,22 @@
+// `npm test` runs the suite under this harness. It makes itself a child subreaper (through
+// nursery, dogfooding the reaper) so that whatever a test orphans comes back here and is reaped
+// or stopped instead of lingering under the machine's PID 1, then runs node's test runner.
+// What the harness had to clean up is printed at the end: it should be small and explained by
+// tests that deliberately orphan processes.
+import { fileURLToPath } from 'node:url';
+import { Nursery } from '../src/index.js';
+
+const testDir = fileURLToPath(new URL('.', import.meta.url));
+const extra = process.argv.slice(2);
+const nursery = new Nursery({ subreaper: true, orphans: 'kill', log: false, owner: 'test-harness' });
+const runner = nursery.spawn({
+  command: process.execPath,
+  args: ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : [testDir])],
+  stdio: 'inherit',
+  graceMs: 10_000,
+});
+const info = await runner.exited;
+const s = nursery.stats();
+await nursery.close();
+process.stdout.write(`# harness: untracked zombies reaped ${s.reaped}, orphans stopped ${s.orphansKilled}\n`);
+process.exitCode = info.code ?? 1;

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync } from 'node:fs';
+import { native } from '../../src/os/native.js';
+import { assertNoLeftovers } from '../helpers/proc.js';
+
+const n = native();
+const skip = n === null ? 'koffi could not load libc here' : false;
+
+test('waitpid on a PID that is not our child is a quiet ECHILD', { skip }, () => {
+  assert.ok(n);
+  assert.deepEqual(n.waitpidNoHang(1), { pid: -10, status: 0 });
+});
+
+test('waitpid on a running child of ours returns 0 and leaves it to its owner', { skip }, async () => {
+  assert.ok(n);
+  const cp = spawn('sleep', ['1000'], { stdio: 'ignore' });
+  assert.equal(n.waitpidNoHang(cp.pid as number).pid, 0);
+  cp.kill('SIGTERM');
+  const [, signal] = await once(cp, 'exit');
+  assert.equal(signal, 'SIGTERM', 'libuv still reaped it and reported the signal');
+});
+
+test('waitpid refuses -1 and 0: there is no wait-any', { skip }, () => {
+  assert.ok(n);
+  assert.throws(() => n.waitpidNoHang(-1), RangeError);
+  assert.throws(() => n.waitpidNoHang(0), RangeError);
+});
+
+test('the child-subreaper flag can be read, set and cleared', { skip }, () => {
+  assert.ok(n);
+  const before = n.getChildSubreaper();
+  assert.equal(n.setChildSubreaper(true), 0);
+  assert.equal(n.getChildSubreaper(), true);
+  assert.equal(n.setChildSubreaper(false), 0);
+  assert.equal(n.getChildSubreaper(), false);
+  if (before === true) n.setChildSubreaper(true);
+});
+
+test('pidfd_open and pidfd_send_signal reach exactly the process opened', { skip }, async () => {
+  assert.ok(n);
+  const cp = spawn('sleep', ['1000'], { stdio: 'ignore' });
+  const fd = n.pidfdOpen(cp.pid as number);
+  assert.ok(fd >= 0, `pidfd_open failed: ${fd}`);
+  assert.equal(n.pidfdSendSignal(fd, 0), 0);
+  assert.equal(n.pidfdSendSignal(fd, 15), 0);
+  await once(cp, 'exit');
+  assert.equal(n.pidfdSendSignal(fd, 15), -3, 'ESRCH once it is gone, whatever now holds the PID');
+  closeSync(fd);
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await assertNoLeftovers();
+});

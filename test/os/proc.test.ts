@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { childrenByThread, childrenOf, descendantsOf, membersOf, parseStat, readStat } from '../../src/os/proc.js';
+import { assertNoLeftovers } from '../helpers/proc.js';
+
+test('parseStat takes comm up to the last ")" when it holds spaces and parentheses', () => {
+  const line = '4242 (a) (b c) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 0 0';
+  const s = parseStat(line);
+  assert.deepEqual(s, { pid: 4242, comm: 'a) (b c', state: 'S', ppid: 1, pgrp: 4242, session: 4242, startTime: 987654 });
+  assert.equal(parseStat('garbage'), null);
+});
+
+test('readStat parses a real process whose executable is named "a) (b c"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nursery-comm-'));
+  const exe = join(dir, 'a) (b c');
+  copyFileSync('/bin/sleep', exe);
+  const cp = spawn(exe, ['1000'], { stdio: 'ignore', detached: true });
+  try {
+    const s = readStat(cp.pid as number);
+    assert.ok(s);
+    assert.equal(s.comm, 'a) (b c');
+    assert.equal(s.ppid, process.pid);
+    assert.equal(s.pgrp, cp.pid);
+    assert.equal(s.session, cp.pid);
+    assert.ok(s.startTime > 0);
+    assert.match(s.state, /^[RS]$/);
+  } finally {
+    cp.kill('SIGKILL');
+    await once(cp, 'exit');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('childrenOf, descendantsOf and membersOf see a real tree', async () => {
+  const cp = spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  await once(cp.stdout, 'data');
+  try {
+    const pid = cp.pid as number;
+    assert.ok(childrenOf('self').includes(pid));
+    const main = childrenByThread().get(process.pid) ?? [];
+    assert.ok(main.includes(pid), 'a child spawned from the main thread is listed under it');
+    const desc = descendantsOf(pid);
+    assert.equal(desc.length, 2);
+    assert.ok(desc.every((d) => d.comm === 'sleep' && d.ppid === pid));
+    assert.equal(membersOf(pid).length, 3);
+  } finally {
+    process.kill(-(cp.pid as number), 'SIGKILL');
+    await once(cp, 'exit');
+  }
+});
+
+test('readStat of a PID that does not exist is null', () => {
+  assert.equal(readStat(2 ** 22 + 7), null);
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await assertNoLeftovers();
+});
