@@ -1,13 +1,14 @@
 // The project's own eslint.config.js, run through ESLint's Node API: a child_process import
 // anywhere in src/ but src/spawn/ must fail the lint (issue 4, "Dogfood").
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import plugin from '../../src/eslint/index.js';
+import { assertNoLeftovers } from '../helpers/proc.js';
 
 const RULE = 'nursery/no-raw-child-process';
 // dist/test/eslint/ → the repository root.
@@ -102,16 +103,7 @@ test('the recommended config registers the plugin as nursery and turns the rule 
   );
 });
 
-// Linting spawns nothing; it checks so anyway, as every test file in this project does.
-function ownChildren(): number[] {
-  const pids: number[] = [];
-  for (const tid of readdirSync('/proc/self/task')) {
-    const text = readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim();
-    if (text !== '') pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids;
-}
-
-test('the dogfood tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, () => {
-  assert.deepEqual(ownChildren(), []);
+// Linting spawns nothing; the file checks so anyway, as every test file in this project does.
+test('the dogfood tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, async () => {
+  await assertNoLeftovers();
 });

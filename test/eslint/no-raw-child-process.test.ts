@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import { after, describe, it, test } from 'node:test';
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noRawChildProcess } from '../../src/eslint/rules/no-raw-child-process.js';
+import { assertNoLeftovers } from '../helpers/proc.js';
 
 RuleTester.afterAll = after;
 RuleTester.describe = describe;
@@ -272,16 +271,7 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
   ],
 });
 
-// A lint test spawns nothing; it checks so anyway, as every test file in this project does.
-function ownChildren(): number[] {
-  const pids: number[] = [];
-  for (const tid of readdirSync('/proc/self/task')) {
-    const text = readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim();
-    if (text !== '') pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids;
-}
-
-test('the rule tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, () => {
-  assert.deepEqual(ownChildren(), []);
+// Linting spawns nothing; the file checks so anyway, as every test file in this project does.
+test('the rule tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, async () => {
+  await assertNoLeftovers();
 });
