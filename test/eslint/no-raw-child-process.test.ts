@@ -187,6 +187,14 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
       errors: [{ messageId: 'noImport', line: 1, column: 1 }],
     },
     { name: 'a named re-export', code: "export { spawn } from 'child_process';", errors: [{ messageId: 'useSpawn', line: 1, column: 10 }] },
+    {
+      name: 'a re-export of the default and of a renamed member',
+      code: "export { default, exec as run } from 'node:child_process';",
+      errors: [
+        { messageId: 'noImport', line: 1, column: 10 },
+        { messageId: 'useRun', line: 1, column: 19 },
+      ],
+    },
     { name: 'a re-export of everything', code: "export * from 'node:child_process';", errors: [{ messageId: 'noImport', line: 1, column: 15 }] },
     { name: 'a namespace re-export', code: "export * as cp from 'child_process';", errors: [{ messageId: 'noImport', line: 1, column: 21 }] },
     {

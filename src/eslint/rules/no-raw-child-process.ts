@@ -127,7 +127,7 @@ class Checker {
   }
 
   /**
-   * `require(m)`, `import(m)` or `await import(m)`: held in a binding, destructured, read once
+   * `require(m)` or `await import(m)`: held in a binding, destructured, read once
    * (`require(m).spawn`), or anything else (reported as a whole).
    */
   moduleExpression(expr: TSESTree.Expression, module: string): void {
@@ -197,7 +197,10 @@ export const noRawChildProcess = createRule<Options, MessageId>({
         const module = node.source?.value;
         if (module === undefined || !CHILD_PROCESS_MODULES.has(module) || node.exportKind === 'type') return;
         for (const spec of node.specifiers) {
-          if (spec.exportKind !== 'type') checker.member(moduleExportName(spec.local), spec, module, null);
+          const name = moduleExportName(spec.local);
+          if (spec.exportKind === 'type') continue;
+          if (name === 'default') checker.report(spec, 'noImport', module);
+          else checker.member(name, spec, module, null);
         }
       },
       ExportAllDeclaration(node) {
