@@ -2,7 +2,6 @@
 // a process of its own; a table of what each left behind. Exit code 0 only if nursery left
 // nothing. Whatever the plain runs leave is cleaned up here: this process is a subreaper, so
 // their orphans come back to it, and the ones they report are stopped by identity.
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Nursery } from '../../nursery.js';
 import { readStat } from '../../os/proc.js';
@@ -27,13 +26,12 @@ const SCENARIOS: { id: Scenario; title: string; seeds: string }[] = [
   { id: 'pid1', title: 'app as PID 1 orphans 500 grandchildren', seeds: '000, 001' },
 ];
 
-function canUnshare(): boolean {
+async function canUnshare(guard: Nursery): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
   try {
-    execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
-    return true;
+    return (await guard.run('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { timeoutMs: 10_000 })).code === 0;
   } catch {
-    return false;
+    return false; // no unshare binary
   }
 }
 
@@ -66,7 +64,7 @@ function cell(r: AppReport | null): string {
 
 export async function demo(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const guard = new Nursery({ subreaper: true, orphans: 'kill', log: false, owner: 'demo' });
-  const pidns = canUnshare();
+  const pidns = await canUnshare(guard);
   const rows: Row[] = [];
   try {
     for (const s of SCENARIOS) {
