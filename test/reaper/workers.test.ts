@@ -1,0 +1,161 @@
+// Zombies of unknown origin take the grace path (DESIGN invariant 2): a worker thread's children
+// are waited for by the worker's own libuv loop, which the reaper cannot see, and a zombie that
+// was already our child when the reaper started may have a waiter it never heard of.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { Nursery } from '../../src/index.js';
+import { native } from '../../src/os/native.js';
+import { assertNoLeftovers, ownChildren, stat, waitFor } from '../helpers/proc.js';
+import { FIXTURES } from '../helpers/tree.js';
+import { collect, shell, within } from './util.js';
+
+const WORKER = `${FIXTURES}reaper-worker.js`;
+
+interface Result {
+  pid: number;
+  want: number;
+  code: number | null;
+  signal: string | null;
+}
+type Message = { type: 'zombies'; tid: number; pids: number[] } | { type: 'done'; tid: number; results: Result[] };
+
+// Orphans made below come back to this process and are reaped here.
+const nursery = new Nursery({ subreaper: true, log: false });
+const reaper = nursery.reaper;
+assert.ok(reaper, 'the reaper starts with subreaper: true');
+
+function runWorker(workerData: { codes: number[]; orphanEvery: number; holdMs: number }, onMessage: (m: Message) => void = () => undefined): Promise<Result[]> {
+  const worker = new Worker(WORKER, { workerData });
+  return within(
+    new Promise<Result[]>((resolve, reject) => {
+      worker.on('message', (m: Message) => {
+        onMessage(m);
+        if (m.type === 'done') resolve(m.results);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it reported`)));
+    }),
+    workerData.holdMs > 1000 ? 3000 : 20_000,
+    "the worker's report",
+  ).finally(() => worker.terminate());
+}
+
+function childrenOfThread(tid: number): number[] {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+test("a worker thread's children keep their exit codes while the reaper reaps orphans as subreaper", async () => {
+  const events = collect(reaper);
+  const codes = Array.from({ length: 60 }, (_, i) => (i * 7) % 256);
+  const results = await runWorker({ codes, orphanEvery: 6, holdMs: 0 });
+  assert.deepEqual(
+    results.map((r) => [r.code, r.signal]),
+    codes.map((c) => [c, null]),
+    "every 'exit' in the worker carries its child's code",
+  );
+  await waitFor(() => events.length >= 10, 3000, 'the reap of the 10 orphans');
+  const workerPids = new Set(results.map((r) => r.pid));
+  assert.ok(!events.some((e) => workerPids.has(e.pid)), "no worker child was reaped by the reaper");
+  assert.ok(events.every((e) => e.comm === 'sleep'));
+});
+
+test("a worker's child that stays a zombie while its thread is busy is left to the worker (grace path)", async () => {
+  const events = collect(reaper);
+  // What the main thread saw while the worker's loop was blocked (asserted once it is back).
+  let seen: { listed: number[]; pids: number[]; zombiesBefore: boolean; reaped: number; zombiesAfter: boolean } | null = null;
+  const results = await runWorker({ codes: [5, 6, 7], orphanEvery: 0, holdMs: 400 }, (m) => {
+    if (m.type !== 'zombies') return;
+    const zombies = (): boolean => m.pids.every((pid) => stat(pid)?.state === 'Z');
+    const zombiesBefore = zombies();
+    const reaped = reaper.scan();
+    seen = { listed: childrenOfThread(m.tid).sort(), pids: [...m.pids].sort(), zombiesBefore, reaped, zombiesAfter: zombies() };
+  });
+  assert.ok(seen, 'the scan ran while the zombies waited');
+  const s = seen as { listed: number[]; pids: number[]; zombiesBefore: boolean; reaped: number; zombiesAfter: boolean };
+  assert.deepEqual(s.listed, s.pids, "the zombies are listed under the worker's thread");
+  assert.ok(s.zombiesBefore, 'its children were zombies nobody had waited for yet');
+  assert.equal(s.reaped, 0, 'a scan while they are zombies reaps none of them');
+  assert.ok(s.zombiesAfter, 'they are still zombies after the scan');
+  assert.deepEqual(
+    results.map((r) => r.code),
+    [5, 6, 7],
+    'the worker got every code once its loop ran again',
+  );
+  assert.deepEqual(events, [], 'the reaper reaped nothing');
+});
+
+// Known limitation of the grace rule (issue 3 accepts it; recorded here so the trade-off is
+// visible): a worker busy for longer than graceMs loses its child to the reaper, and libuv in the
+// worker, finding ECHILD, never emits 'exit'. The zombie is listed under a thread that is still
+// alive, which is evidence that a waiter exists; see the report of this test's author.
+test(
+  "a worker's child stays the worker's even when its thread is busy for longer than graceMs",
+  { todo: 'the grace rule reaps a live worker thread\'s zombie after graceMs (1 s by default) and its exit code is lost' },
+  async () => {
+    const events = collect(reaper);
+    try {
+      const results = await runWorker({ codes: [5], orphanEvery: 0, holdMs: 1500 });
+      assert.deepEqual(
+        results.map((r) => r.code),
+        [5],
+      );
+    } finally {
+      // Whatever happened, the zombie is gone: reaped by the worker or by the reaper.
+      assert.ok(events.every((e) => e.path === 'grace'));
+    }
+  },
+);
+
+test('a zombie that was already our child when the reaper started is reaped only after graceMs', async () => {
+  // The grace window is a per-reaper setting: let the file's reaper go first.
+  await nursery.close();
+  const n = native();
+  assert.ok(n, 'koffi loads here');
+  assert.equal(n.getChildSubreaper(), false);
+  assert.equal(n.setChildSubreaper(true), 0);
+  try {
+    const r = await shell('sleep 0.05 >/dev/null 2>&1 & echo $!');
+    const [pid] = r.pids;
+    assert.ok(pid);
+    // No reaper runs: the orphan dies under us and stays a zombie.
+    await waitFor(() => stat(pid)?.state === 'Z', 3000, `orphan ${pid} to become our zombie`);
+    assert.equal(stat(pid)?.ppid, process.pid);
+
+    const started = performance.now();
+    const graced = new Nursery({ reaper: { graceMs: 300 }, log: false });
+    const r2 = graced.reaper;
+    assert.ok(r2);
+    const events = collect(r2);
+    try {
+      await waitFor(() => r2.stats.scans >= 1, 1000, 'the first scan');
+      assert.equal(stat(pid)?.state, 'Z', 'the first scan does not reap it at once');
+      await waitFor(() => events.length > 0, 3000, `the reap of zombie ${pid}`);
+      const elapsed = performance.now() - started;
+      const [e] = events;
+      assert.equal(e?.pid, pid);
+      assert.equal(e?.path, 'grace');
+      assert.ok(e.latencyMs >= 300, `reaped after ${e.latencyMs} ms of grace, not before 300`);
+      assert.ok(elapsed >= 300 && elapsed < 800, `reaped ${elapsed} ms after the reaper started, about graceMs`);
+      assert.equal(r2.stats.reapedAfterGrace, 1);
+      assert.equal(r2.stats.reapedImmediately, 0);
+      assert.equal(stat(pid), null);
+    } finally {
+      await graced.close();
+    }
+  } finally {
+    n.setChildSubreaper(false);
+  }
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await nursery.close();
+  assert.deepEqual(ownChildren(), []);
+  await assertNoLeftovers();
+});
