@@ -1,0 +1,131 @@
+// Live orphans adopted by us as subreaper: 'keep' leaves them alone, 'kill' stops them after their
+// grace, a function decides for each (seed 004 stopped its agents' chrome, node and esbuild).
+// Each test has its own Nursery: the policy is a setting of the process-wide reaper.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Nursery } from '../../src/index.js';
+import type { OrphanInfo } from '../../src/reaper/orphans.js';
+import { alive, assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
+import { collect, killChecked, shell } from './util.js';
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Starts `command` as an orphan of ours and returns its PID once it runs under its own name. */
+async function orphan(command: string, comm: string): Promise<{ pid: number; startTime: number; adoptedAt: number }> {
+  const r = await shell(`${command} >/dev/null 2>&1 & echo $!`);
+  const adoptedAt = performance.now();
+  const [pid] = r.pids;
+  assert.ok(pid);
+  await waitFor(() => stat(pid)?.comm === comm, 2000, `orphan ${pid} to exec ${comm}`);
+  const s = stat(pid);
+  assert.equal(s?.ppid, process.pid, 'adopted by this process, the subreaper');
+  return { pid, startTime: s.startTime, adoptedAt };
+}
+
+test("'keep' (the default) leaves a live adopted orphan alone, and its reap is logged when it dies", async () => {
+  const lines: string[] = [];
+  const nursery = new Nursery({ subreaper: true, log: (line) => lines.push(line) });
+  const reaper = nursery.reaper;
+  assert.ok(reaper);
+  const events = collect(reaper);
+  try {
+    const o = await orphan('sleep 30', 'sleep');
+    // Absence cannot be polled: wait past the 1 s after which a policy would be asked, and scan.
+    await sleep(1100);
+    reaper.scan();
+    assert.ok(alive(o.pid), 'the orphan still runs');
+    assert.equal(reaper.stats.orphansKilled, 0);
+    assert.deepEqual(lines, []);
+    // Now stop it ourselves, by PID, after checking it is still the same process.
+    assert.ok(killChecked(o.pid, o.startTime));
+    await waitFor(() => events.some((e) => e.pid === o.pid), 3000, `the reap of orphan ${o.pid}`);
+    assert.deepEqual(events.map((e) => [e.pid, e.comm, e.code, e.signal, e.path]), [[o.pid, 'sleep', null, 'SIGKILL', 'immediate']]);
+    assert.deepEqual(lines, [`nursery: reaped untracked zombie pid=${o.pid} comm=sleep signal SIGKILL (immediate)`], 'one log line per reap');
+    assert.equal(stat(o.pid), null);
+  } finally {
+    await nursery.close();
+  }
+});
+
+test("'kill' stops a live adopted orphan and its descendants after about a second and counts it", async () => {
+  const lines: string[] = [];
+  const nursery = new Nursery({ subreaper: true, orphans: 'kill', log: (line) => lines.push(line) });
+  const reaper = nursery.reaper;
+  assert.ok(reaper);
+  const events = collect(reaper);
+  try {
+    // The orphan (sleep 31) has a child of its own (sleep 30) that it never waits for.
+    const o = await orphan("sh -c 'sleep 30 & exec sleep 31'", 'sleep');
+    await waitFor(() => childrenOf(o.pid).length === 1, 2000, `the child of orphan ${o.pid}`);
+    const [descendant] = childrenOf(o.pid);
+    assert.ok(descendant);
+    await waitFor(() => !alive(o.pid), 4000, `orphan ${o.pid} to be stopped`);
+    const elapsed = performance.now() - o.adoptedAt;
+    assert.ok(elapsed >= 900 && elapsed < 2500, `stopped ${Math.round(elapsed)} ms after adoption, after its 1 s grace`);
+    await waitFor(() => !alive(descendant), 1000, `its descendant ${descendant} to be stopped with it`);
+    await waitFor(() => events.length >= 2, 3000, 'the reap of both');
+    assert.deepEqual(
+      events.map((e) => [e.pid, e.signal]).sort(),
+      [
+        [o.pid, 'SIGTERM'],
+        [descendant, 'SIGTERM'],
+      ].sort(),
+      'both were stopped by SIGTERM, then reaped',
+    );
+    assert.equal(reaper.stats.orphansKilled, 1, 'the adopted orphan is counted (its descendant went with it)');
+    assert.ok(lines.includes(`nursery: stopping orphan pid=${o.pid} comm=sleep`));
+    assert.equal(nursery.stats().orphansKilled, 1);
+  } finally {
+    await nursery.close();
+  }
+});
+
+test('a function policy is asked with pid, comm and cmdline, after its own graceMs', async () => {
+  const infos: OrphanInfo[] = [];
+  const nursery = new Nursery({
+    subreaper: true,
+    log: false,
+    orphans: {
+      kill: (info) => {
+        infos.push(info);
+        return info.comm === 'sleep';
+      },
+      graceMs: 100,
+    },
+  });
+  const reaper = nursery.reaper;
+  assert.ok(reaper);
+  const events = collect(reaper);
+  try {
+    const s = await orphan('sleep 30', 'sleep');
+    const t = await orphan('tail -f /dev/null', 'tail');
+    await waitFor(() => !alive(s.pid), 2000, `the sleep ${s.pid} to be stopped`);
+    const elapsed = performance.now() - s.adoptedAt;
+    assert.ok(elapsed < 900, `stopped ${Math.round(elapsed)} ms after adoption: the policy's 100 ms, not the default 1 s`);
+    await waitFor(() => infos.some((i) => i.pid === t.pid), 2000, 'the policy to be asked about tail');
+    assert.ok(alive(t.pid), 'the policy said no for tail: it still runs');
+    const info = infos.find((i) => i.pid === s.pid);
+    assert.ok(info);
+    assert.equal(info.comm, 'sleep');
+    assert.equal(info.cmdline, 'sleep 30');
+    assert.equal(info.addonsLoaded, false);
+    assert.ok(info.orphanedMs >= 100, `asked after ${info.orphanedMs} ms`);
+    assert.equal(infos.find((i) => i.pid === t.pid)?.cmdline, 'tail -f /dev/null');
+    assert.equal(reaper.stats.orphansKilled, 1);
+    assert.ok(killChecked(t.pid, t.startTime));
+    await waitFor(() => events.some((e) => e.pid === t.pid) && events.some((e) => e.pid === s.pid), 3000, 'the reap of both orphans');
+  } finally {
+    await nursery.close();
+  }
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await assertNoLeftovers();
+});
