@@ -124,7 +124,7 @@ export const reapLatency: Bench = async (ctx) => {
       benchmark: `reap latency of an untracked orphan zombie, kill → reap, immediate path: ${count} orphans, ${SMALL_BATCH} alive at a time, one killed at a time (${paths(imm)})`,
       nursery: `${p5099(si)}${missed(imm)}`,
       peers: `${tiniText(ti)}; ${seed}`,
-      ratio: `${vsTini(si, ti)} tini (p99); seed 001 ${ratio(1.99 * T, si.p99)} nursery (p99)`,
+      ratio: `p99: nursery ÷ tini ${vsTini(si, ti)}; seed 001 ÷ nursery ${ratio(1.99 * T, si.p99)}`,
       target: 'p99 <= 10 ms',
       met: imm.missed === 0 && si.p99 <= 10,
     });
@@ -137,7 +137,7 @@ export const reapLatency: Bench = async (ctx) => {
       benchmark: `same, but all ${count} orphans alive (our children) at once, killed one at a time in random order (${paths(crowd)})`,
       nursery: `${p5099(sc)}${missed(crowd)}`,
       peers: tiniText(tc),
-      ratio: `${vsTini(sc, tc)} tini (p99)`,
+      ratio: `p99: nursery ÷ tini ${vsTini(sc, tc)}`,
       target: 'informational: each scan reads the stat of every live untracked child',
       met: null,
     });
@@ -149,7 +149,7 @@ export const reapLatency: Bench = async (ctx) => {
       benchmark: `reap latency, grace path (node-pty loaded, reaper graceMs ${GRACE_MS}): ${count} orphans, ${GRACE_BATCH} alive at a time, killed 2-8 ms apart (${paths(grace)})`,
       nursery: `${p5099(sg)}${missed(grace)}`,
       peers: seed,
-      ratio: `seed 001 ${ratio(1.99 * T, sg.p99)} nursery (p99)`,
+      ratio: `p99: seed 001 ÷ nursery ${ratio(1.99 * T, sg.p99)}`,
       target: `p99 <= graceMs + 10 ms = ${GRACE_MS + 10} ms`,
       met: grace.missed === 0 && sg.p99 <= GRACE_MS + 10 && (grace.paths?.['grace'] ?? 0) === count,
     });
@@ -162,7 +162,7 @@ export const reapLatency: Bench = async (ctx) => {
       benchmark: `reap latency, burst: ${count} orphans killed in one loop (${paths(burst)})`,
       nursery: `${p5099(sb)}, max ${ms(sb.max)}${missed(burst)}`,
       peers: typeof tb === 'string' ? tiniText(tb) : `${tiniText(tb)}, max ${ms(tb.max)}`,
-      ratio: `${vsTini(sb, tb)} tini (p99)`,
+      ratio: `p99: nursery ÷ tini ${vsTini(sb, tb)}`,
       target: 'informational',
       met: null,
     });

@@ -88,7 +88,7 @@ export const spawnWait: Bench = async (ctx) => {
         benchmark: `spawn + wait, ${c.label}: median (p90), n=${n.n} each`,
         nursery: `${ms(n.p50)} (${ms(n.p90)})`,
         peers: `raw child_process ${ms(r.p50)} (${ms(r.p90)}); execa 9 ${ms(e.p50)} (${ms(e.p90)})`,
-        ratio: `${ratio(n.p50, r.p50)} raw; ${ratio(n.p50, e.p50)} execa`,
+        ratio: `nursery ÷ raw ${ratio(n.p50, r.p50)}; ÷ execa ${ratio(n.p50, e.p50)}`,
         target: main ? '<= 1.05x raw, < execa' : 'informational',
         met: main ? nVsRaw <= 1.05 && n.p50 < e.p50 : null,
       });
