@@ -3,18 +3,30 @@
 // or stopped instead of lingering under the machine's PID 1, then runs node's test runner.
 // What the harness had to clean up is printed at the end: it should be small and explained by
 // tests that deliberately orphan processes.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Nursery } from '../src/index.js';
 
+// Node 20's runner, given a directory, would also run the fixtures: list the test files here.
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
 const testDir = fileURLToPath(new URL('.', import.meta.url));
-const extra = process.argv.slice(2);
+const extra = process.argv.slice(2).flatMap((a) => (a.endsWith('.js') ? [a] : testFiles(a)));
 const nursery = new Nursery({ subreaper: true, orphans: 'kill', log: false, owner: 'test-harness' });
 const runner = nursery.spawn({
   command: process.execPath,
-  args: ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : [testDir])],
+  args: ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : testFiles(testDir))],
   stdio: 'inherit',
   graceMs: 10_000,
 });
+// The harness is an application, so it may own signals: stop the whole test tree on Ctrl-C/TERM.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void runner.stop({ graceMs: 2000 }));
 const info = await runner.exited;
 const s = nursery.stats();
 await nursery.close();
