@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childrenByThread, childrenOf, descendantsOf, membersOf, parseStat, readStat } from '../../src/os/proc.js';
-import { assertNoLeftovers } from '../helpers/proc.js';
+import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
 test('parseStat takes comm up to the last ")" when it holds spaces and parentheses', () => {
   const line = '4242 (a) (b c) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 0 0';
@@ -44,6 +44,8 @@ test('childrenOf, descendantsOf and membersOf see a real tree', async () => {
     assert.ok(childrenOf('self').includes(pid));
     const main = childrenByThread().get(process.pid) ?? [];
     assert.ok(main.includes(pid), 'a child spawned from the main thread is listed under it');
+    // The shell says "ready" after fork; the children may not have exec'd sleep yet.
+    await waitFor(() => descendantsOf(pid).every((d) => d.comm === 'sleep'), 2000, 'both children to exec sleep');
     const desc = descendantsOf(pid);
     assert.equal(desc.length, 2);
     assert.ok(desc.every((d) => d.comm === 'sleep' && d.ppid === pid));
