@@ -27,16 +27,9 @@ export function startGuard(): Nursery {
   return new Nursery({ subreaper: true, orphans: { kill: (info) => !info.addonsLoaded && !spared.has(info.pid) }, log: false });
 }
 
-interface Leftover {
-  pid: number;
-  ppid: number;
-  state: string;
-  comm: string;
-}
-
 // Ours: tagged in its environment (a zombie's environment is empty), or a zombie whose parent
 // is us or tagged.
-function leftovers(): { ours: Leftover[]; hostZombies: number } {
+function leftovers(): { ours: number[]; hostZombies: number } {
   const tag = `${TAG_VAR}=${process.env[TAG_VAR] ?? ''}\0`;
   const tagged = new Set<number>();
   const stats = [];
@@ -47,12 +40,12 @@ function leftovers(): { ours: Leftover[]; hostZombies: number } {
     stats.push(s);
     if (readEnviron(pid).includes(tag)) tagged.add(pid);
   }
-  const ours: Leftover[] = [];
+  const ours: number[] = [];
   let hostZombies = 0;
   for (const s of stats) {
     const zombie = s.state === 'Z';
     if (zombie) hostZombies++;
-    if (tagged.has(s.pid) || (zombie && (s.ppid === process.pid || tagged.has(s.ppid)))) ours.push({ pid: s.pid, ppid: s.ppid, state: s.state, comm: s.comm });
+    if (tagged.has(s.pid) || (zombie && (s.ppid === process.pid || tagged.has(s.ppid)))) ours.push(s.pid);
   }
   return { ours, hostZombies };
 }
@@ -78,7 +71,7 @@ export async function closeGuard(guard: Nursery): Promise<{ clean: boolean; verd
   }
   await guard.close();
   found = leftovers();
-  const pids = new Set(found.ours.map((l) => l.pid));
+  const pids = new Set(found.ours);
   const lines = ps()
     .split('\n')
     .filter((line) => {

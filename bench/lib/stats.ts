@@ -24,6 +24,7 @@ export function summarize(samples: readonly number[]): Summary {
 /** Milliseconds with three significant figures (µs below 1 ms). */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
+  if (value === 0) return '0 ms';
   if (value < 1) return `${(value * 1000).toPrecision(3)} µs`;
   if (value >= 1000) return `${(value / 1000).toPrecision(value >= 100_000 ? 4 : 3)} s`;
   return `${value.toPrecision(3)} ms`;
