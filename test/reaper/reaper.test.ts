@@ -68,9 +68,9 @@ test('a child_process spawn that fails leaves nothing in the tracked set', async
   const child = spawn('/nonexistent/nursery-reaper-test', [], { stdio: 'ignore' });
   const err = (await once(child, 'error')) as [NodeJS.ErrnoException];
   assert.equal(err[0].code, 'ENOENT');
-  await new Promise((r) => setImmediate(r));
   // Node emits 'error' and never 'exit' for a spawn that failed; an entry dropped only on 'exit'
-  // stays for the life of the process and is walked by every scan.
+  // stays for the life of the process and is walked by every scan. One scan later it must be gone.
+  reaper.scan();
   assert.equal(reaper.tracked.size, before, 'the failed ChildProcess is still held by the tracked set');
 });
 

@@ -1,8 +1,10 @@
 // Zombies of unknown origin take the grace path (DESIGN invariant 2): a worker thread's children
 // are waited for by the worker's own libuv loop, which the reaper cannot see, and a zombie that
 // was already our child when the reaper started may have a waiter it never heard of.
+/* eslint-disable nursery/no-raw-child-process -- the main thread's child is spawned through plain child_process on purpose */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -13,6 +15,7 @@ import { FIXTURES } from '../helpers/tree.js';
 import { collect, shell, within } from './util.js';
 
 const WORKER = `${FIXTURES}reaper-worker.js`;
+const WORKER_NURSERY = `${FIXTURES}reaper-worker-nursery.js`;
 
 interface Result {
   pid: number;
@@ -89,6 +92,40 @@ test("a worker's child that stays a zombie while its thread is busy is left to t
     'the worker got every code once its loop ran again',
   );
   assert.deepEqual(events, [], 'the reaper reaped nothing');
+});
+
+test("a Nursery created in a worker thread never reaps a child of the main thread", async () => {
+  const sab = new SharedArrayBuffer(8);
+  const done = new Int32Array(sab);
+  const worker = new Worker(WORKER_NURSERY, { workerData: { sab } });
+  try {
+    const [hello] = (await within(once(worker, 'message'), 5000, 'the worker to start its Nursery')) as [{ running: boolean }];
+    assert.equal(hello.running, true, "the worker's Nursery runs a reaper of its own");
+    const child = spawn('sh', ['-c', 'exit 9'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const pid = child.pid as number;
+    // Block this thread until the child is a zombie, have the worker scan, and wait for it: libuv
+    // here cannot reap in the meantime.
+    const deadline = Date.now() + 5000;
+    while (stat(pid)?.state !== 'Z' && Date.now() < deadline) Atomics.wait(done, 0, 0, 1);
+    worker.postMessage('scan');
+    Atomics.wait(done, 0, 0, 5000);
+    const reaped = Atomics.load(done, 1);
+    const zombie = stat(pid)?.state;
+    const code = await within(exited, 2000, "the main thread's 'exit'").catch((e: Error) => {
+      // libuv never learns of the exit: its process handle would hold this file's event loop open.
+      child.unref();
+      return e.message;
+    });
+    assert.deepEqual(
+      { reaped, zombie, code },
+      { reaped: 0, zombie: 'Z', code: 9 },
+      "the worker's scan took the main thread's child, whose 'exit' then never fired",
+    );
+  } finally {
+    worker.postMessage('close');
+    await within(once(worker, 'exit'), 5000, 'the worker to end').catch(() => worker.terminate());
+  }
 });
 
 // Known limitation of the grace rule (issue 3 accepts it; recorded here so the trade-off is
