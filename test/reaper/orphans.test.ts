@@ -1,13 +1,17 @@
 // Live orphans adopted by us as subreaper: 'keep' leaves them alone, 'kill' stops them after their
 // grace, a function decides for each (seed 004 stopped its agents' chrome, node and esbuild).
 // Each test has its own Nursery: the policy is a setting of the process-wide reaper.
+/* eslint-disable nursery/no-raw-child-process -- the fixture host is spawned directly */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Nursery } from '../../src/index.js';
 import type { OrphanInfo } from '../../src/reaper/orphans.js';
 import { alive, assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
-import { collect, killChecked, shell } from './util.js';
+import { FIXTURES } from '../helpers/tree.js';
+import { collect, killChecked, shell, within } from './util.js';
 
 function childrenOf(pid: number): number[] {
   try {
@@ -121,6 +125,32 @@ test('a function policy is asked with pid, comm and cmdline, after its own grace
     assert.equal(reaper.stats.orphansKilled, 1);
     assert.ok(killChecked(t.pid, t.startTime));
     await waitFor(() => events.some((e) => e.pid === t.pid) && events.some((e) => e.pid === s.pid), 3000, 'the reap of both orphans');
+  } finally {
+    await nursery.close();
+  }
+});
+
+test('an orphan policy that throws does not bring the host process down', async () => {
+  // Should the host die, its orphan comes back here: this Nursery reaps it once stopped below.
+  const nursery = new Nursery({ subreaper: true, log: false });
+  try {
+    const host = spawn(process.execPath, [`${FIXTURES}reaper-throwing-policy.js`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    host.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    host.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const [code] = (await within(once(host, 'close'), 10_000, 'the host to finish')) as [number | null];
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { orphan?: number; startTime?: number; survived?: boolean });
+    const adopted = lines.find((l) => l.orphan !== undefined);
+    if (adopted?.orphan !== undefined && adopted.startTime !== undefined && killChecked(adopted.orphan, adopted.startTime)) {
+      const pid = adopted.orphan;
+      await waitFor(() => stat(pid) === null, 3000, `the dead host's orphan ${pid} to be reaped here`);
+    }
+    assert.ok(
+      lines.some((l) => l.survived === true),
+      `the host died from the exception thrown by its policy (exit ${code}): ${err.split('\n').find((l) => l.startsWith('Error')) ?? err}`,
+    );
+    assert.equal(code, 0);
   } finally {
     await nursery.close();
   }
