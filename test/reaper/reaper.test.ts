@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Nursery } from '../../src/index.js';
+import { Nursery, type NurseryOptions, isNurseryError } from '../../src/index.js';
 import { alive, assertNoLeftovers, ownChildren, stat, waitFor } from '../helpers/proc.js';
 import { collect, killChecked, shell } from './util.js';
 
@@ -96,6 +96,27 @@ test("a second Nursery's orphan policy and log apply while another Nursery alrea
   } finally {
     await second.close();
   }
+});
+
+test('a bad reaper option throws a TypeError naming it, and starts nothing', () => {
+  const listeners = process.listenerCount('SIGCHLD');
+  const cases: [unknown, string, string][] = [
+    [{ reaper: 'yes' }, 'reaper', 'ERR_NURSERY_INVALID_OPTION'],
+    [{ reaper: { graceMs: -1 } }, 'reaper.graceMs', 'ERR_NURSERY_INVALID_OPTION'],
+    [{ reaper: { grace: 5 } }, 'grace', 'ERR_NURSERY_UNKNOWN_OPTION'],
+    [{ subreaper: 'true' }, 'subreaper', 'ERR_NURSERY_INVALID_OPTION'],
+    [{ subreaper: true, orphans: 'always' }, 'orphans', 'ERR_NURSERY_INVALID_OPTION'],
+    [{ subreaper: true, orphans: { kill: () => true, graceMs: Number.NaN } }, 'orphans.graceMs', 'ERR_NURSERY_INVALID_OPTION'],
+    [{ subreaper: true, log: 'stderr' }, 'log', 'ERR_NURSERY_INVALID_OPTION'],
+  ];
+  for (const [options, option, code] of cases) {
+    assert.throws(
+      () => new Nursery(options as NurseryOptions),
+      (e: unknown) => e instanceof TypeError && isNurseryError(e) && (e as { code?: string }).code === code && e.message.includes(option),
+      `${JSON.stringify(options)} names ${option}`,
+    );
+  }
+  assert.equal(process.listenerCount('SIGCHLD'), listeners, 'no reaper was started by a rejected Nursery');
 });
 
 test('the test file leaves no child or zombie behind', async () => {
