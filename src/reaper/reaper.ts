@@ -60,8 +60,12 @@ export class Reaper {
   onReap: ((event: ReapEvent) => void) | null = null;
 
   #native: Native;
+  #configs: ReaperConfig[] = [];
   #config: ReaperConfig;
   #running = false;
+  // After stop(): adopted orphans still running, which only we can reap. The SIGCHLD listener
+  // (unreferenced, so the host can still exit) stays until the last of them is reaped.
+  #draining: Set<string> | null = null;
   #scheduled = false;
   #graceTimer: NodeJS.Timeout | undefined;
   #safetyTimer: NodeJS.Timeout | undefined;
@@ -71,9 +75,21 @@ export class Reaper {
   #stopping = new Set<number>();
   readonly #onSigchld = (): void => this.#schedule();
 
-  constructor(native: Native, config: ReaperConfig) {
+  constructor(native: Native) {
     this.#native = native;
-    this.#config = config;
+    this.#config = merge([]);
+  }
+
+  /** Adds one Nursery's wishes; several Nurseries share the process-wide reaper. */
+  addConfig(config: ReaperConfig): void {
+    this.#configs.push(config);
+    this.#config = merge(this.#configs);
+  }
+
+  removeConfig(config: ReaperConfig): void {
+    const i = this.#configs.indexOf(config);
+    if (i >= 0) this.#configs.splice(i, 1);
+    this.#config = merge(this.#configs);
   }
 
   get running(): boolean {
@@ -82,6 +98,8 @@ export class Reaper {
 
   start(): void {
     if (this.#running) return;
+    const wasDraining = this.#draining !== null;
+    this.#draining = null;
     this.#running = true;
     this.tracked.subscribe();
     // Children alive now may belong to anything (libuv from before we subscribed, an addon):
@@ -90,7 +108,8 @@ export class Reaper {
       const s = readStat(pid);
       if (s) this.#preexisting.add(`${pid}:${s.startTime}`);
     }
-    process.on('SIGCHLD', this.#onSigchld);
+    if (!wasDraining) process.on('SIGCHLD', this.#onSigchld);
+    clearInterval(this.#safetyTimer);
     this.#safetyTimer = setInterval(() => this.#schedule(), this.#config.safetyIntervalMs);
     this.#safetyTimer.unref();
     this.#schedule();
@@ -98,28 +117,79 @@ export class Reaper {
 
   stop(): void {
     if (!this.#running) return;
+    this.scan();
     this.#running = false;
-    process.removeListener('SIGCHLD', this.#onSigchld);
-    clearInterval(this.#safetyTimer);
     clearTimeout(this.#graceTimer);
-    this.tracked.unsubscribe();
     this.#zombieSeen.clear();
     this.#orphanSeen.clear();
+    const adopted = this.#adoptedAlive();
+    if (adopted.size > 0) {
+      this.#draining = adopted;
+      return;
+    }
+    this.#detach();
+  }
+
+  #detach(): void {
+    this.#draining = null;
+    process.removeListener('SIGCHLD', this.#onSigchld);
+    clearInterval(this.#safetyTimer);
+    this.#safetyTimer = undefined;
+    this.tracked.unsubscribe();
+  }
+
+  /** True while stopped but still waiting to reap orphans adopted before the stop. */
+  get draining(): boolean {
+    return this.#draining !== null;
+  }
+
+  // Live children that are ours alone: untracked, under the main thread, adopted after start.
+  #adoptedAlive(): Set<string> {
+    const out = new Set<string>();
+    for (const pid of childrenByThread().get(process.pid) ?? []) {
+      if (this.tracked.has(pid)) continue;
+      const s = readStat(pid);
+      if (!s || s.state === 'Z' || s.state === 'X') continue;
+      const key = `${pid}:${s.startTime}`;
+      if (!this.#preexisting.has(key)) out.add(key);
+    }
+    return out;
+  }
+
+  // Drain mode: reap only the recorded adoptees, as they die; detach once none is left.
+  #drain(): void {
+    const keys = this.#draining;
+    if (keys === null) return;
+    for (const key of [...keys]) {
+      const pid = Number(key.slice(0, key.indexOf(':')));
+      const s = readStat(pid);
+      if (s === null || `${pid}:${s.startTime}` !== key || s.ppid !== process.pid) {
+        keys.delete(key);
+        continue;
+      }
+      if (s.state === 'Z') {
+        this.#reap(pid, s.comm, 'immediate', 0);
+        keys.delete(key);
+      }
+    }
+    if (keys.size === 0) this.#detach();
   }
 
   // SIGCHLDs arrive in bursts; one scan per turn of the event loop answers all of them.
   #schedule(): void {
-    if (this.#scheduled || !this.#running) return;
+    if (this.#scheduled || (!this.#running && this.#draining === null)) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
       if (this.#running) this.scan();
-    });
+      else this.#drain();
+    }).unref();
   }
 
   /** One pass over this process's children. Returns how many zombies it reaped. */
   scan(): number {
     this.stats.scans++;
+    this.tracked.prune();
     const now = performance.now();
     let reaped = 0;
     let addons: boolean | undefined;
@@ -201,4 +271,23 @@ export class Reaper {
     this.#graceTimer = setTimeout(() => this.#schedule(), Math.max(1, deadline - now + 1));
     this.#graceTimer.unref();
   }
+}
+
+// Several Nurseries may share the reaper: the most careful grace for zombies of unknown origin
+// wins, an orphan is stopped if any policy says so, and every log hears every reap.
+function merge(configs: readonly ReaperConfig[]): ReaperConfig {
+  if (configs.length === 1 && configs[0]) return configs[0];
+  const policies = configs.filter((c) => c.orphans.decide !== null);
+  const logs = [...new Set(configs.map((c) => c.log).filter((l): l is (line: string) => void => l !== null))];
+  return {
+    graceMs: Math.max(0, ...configs.map((c) => c.graceMs)),
+    safetyIntervalMs: Math.min(60_000, ...configs.map((c) => c.safetyIntervalMs)),
+    orphans: {
+      decide: policies.length === 0 ? null : (info) => policies.some((c) => c.orphans.decide?.(info) === true),
+      afterMs: Math.min(Infinity, ...policies.map((c) => c.orphans.afterMs)),
+    },
+    orphanStopGraceMs: Math.min(Infinity, ...configs.map((c) => c.orphanStopGraceMs)),
+    log: logs.length === 0 ? null : (line) => logs.forEach((l) => l(line)),
+    isDaemon: (pid) => configs.some((c) => c.isDaemon(pid)),
+  };
 }

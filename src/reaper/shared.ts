@@ -1,5 +1,6 @@
 // The reaper is process-wide (one SIGCHLD listener, one subreaper flag), so every Nursery that
 // asks for it shares one instance; the last to close turns it off.
+import { isMainThread } from 'node:worker_threads';
 import { native } from '../os/native.js';
 import { warnOnce } from '../os/warn.js';
 import { Reaper, type ReaperConfig } from './reaper.js';
@@ -23,12 +24,19 @@ export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperL
     warnOnce('NURSERY_NO_REAPER_PLATFORM', `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted or reaped by nursery.`);
     return null;
   }
+  // A worker thread sees only its own spawns on diagnostics_channel, so from there the main
+  // thread's libuv children would look untracked: the reaper belongs to the main thread alone.
+  if (!isMainThread) {
+    warnOnce('NURSERY_REAPER_IN_WORKER', 'nursery: the reaper runs only on the main thread; this worker\'s Nursery starts none.');
+    return null;
+  }
   const n = native();
   if (n === null) return null; // native() has warned
   if (shared === null) {
-    shared = { reaper: new Reaper(n, config), leases: 0, subreaperOwned: false };
+    shared = { reaper: new Reaper(n), leases: 0, subreaperOwned: false };
   }
   const s = shared;
+  s.reaper.addConfig(config);
   if (subreaper && !s.subreaperOwned) s.subreaperOwned = enableSubreaper(n);
   s.leases++;
   s.reaper.start();
@@ -38,6 +46,7 @@ export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperL
     release() {
       if (released) return;
       released = true;
+      s.reaper.removeConfig(config);
       s.leases--;
       if (s.leases > 0) return;
       s.reaper.stop();

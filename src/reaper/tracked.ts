@@ -7,6 +7,8 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 // Structural: the reaper needs only a pid and the exit event, never a ChildProcess type.
 interface WatchedProcess {
   readonly pid?: number | undefined;
+  readonly exitCode?: number | null;
+  readonly signalCode?: string | null;
   once(event: 'exit', listener: () => void): unknown;
 }
 
@@ -34,6 +36,15 @@ export class TrackedSet {
     this.#objects.clear();
   }
 
+  // A spawn that failed never emits 'exit' and never gets a pid; one already reaped may not have
+  // emitted it yet. Neither is waiting for anything: drop them.
+  prune(): void {
+    for (const p of this.#objects) {
+      const exited = (p.exitCode ?? null) !== null || (p.signalCode ?? null) !== null;
+      if (p.pid === undefined || exited) this.#objects.delete(p);
+    }
+  }
+
   /** A PID whose waiter is outside libuv (node-pty's exit thread): counted until removed. */
   addPid(pid: number): void {
     this.#pids.set(pid, (this.#pids.get(pid) ?? 0) + 1);
@@ -52,6 +63,7 @@ export class TrackedSet {
   }
 
   get size(): number {
+    this.prune();
     return this.#objects.size + this.#pids.size;
   }
 }
