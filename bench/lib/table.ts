@@ -2,6 +2,7 @@
 // bench/results.md with the machine they were measured on.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
+import { execFileSync } from 'node:child_process';
 
 export interface Row {
   benchmark: string;
@@ -28,6 +29,8 @@ export function renderTable(rows: readonly Row[]): string {
 
 export interface Machine {
   date: string;
+  /** The commit measured, and whether src/ or bench/ had uncommitted changes (a shared checkout). */
+  source: string;
   kernel: string;
   cpu: string;
   cpus: number;
@@ -45,11 +48,21 @@ export function machine(): Machine {
     // not Linux: keep os.cpus()'s name
   }
   // os.release() is uname(2)'s release, what `uname -r` prints.
-  return { date: new Date().toISOString(), kernel: release(), cpu, cpus: cpus().length, node: process.version };
+  return { date: new Date().toISOString(), source: source(), kernel: release(), cpu, cpus: cpus().length, node: process.version };
+}
+
+function source(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--', 'src', 'bench').length > 0 ? `${commit} + uncommitted changes in src/ or bench/` : commit;
+  } catch {
+    return 'not a git checkout';
+  }
 }
 
 export function describeMachine(m: Machine, quick: boolean): string {
-  return `${m.date} · Linux ${m.kernel} · ${m.cpu} × ${m.cpus} · Node ${m.node}${quick ? ' · BENCH_QUICK=1 (fewer iterations, 5 s idle window)' : ''}`;
+  return `${m.date} · commit ${m.source} · Linux ${m.kernel} · ${m.cpu} × ${m.cpus} · Node ${m.node}${quick ? ' · BENCH_QUICK=1 (fewer iterations, 5 s idle window)' : ''}`;
 }
 
 export function writeResults(path: string, rows: readonly Row[], m: Machine, quick: boolean, notes: readonly string[]): void {
