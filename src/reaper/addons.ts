@@ -15,8 +15,10 @@ export function foreignAddonsLoaded(): string[] {
   const found = new Set<string>();
   for (const line of maps.split('\n')) {
     const at = line.indexOf('/');
-    if (at < 0 || !line.endsWith('.node')) continue;
-    const path = line.slice(at);
+    if (at < 0) continue;
+    // A file deleted or replaced after loading shows as "<path> (deleted)"; it is still mapped.
+    const path = line.slice(at).replace(/ \(deleted\)$/, '');
+    if (!path.endsWith('.node')) continue;
     if (!KNOWN_SAFE.some((re) => re.test(path))) found.add(path);
   }
   return [...found];

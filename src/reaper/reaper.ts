@@ -227,7 +227,7 @@ export class Reaper {
           continue;
         }
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
-        if (this.#config.orphans.decide(info)) this.#killOrphan(pid, s.comm);
+        if (this.#decide(info)) this.#killOrphan(pid, s.comm);
       }
     }
     for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
@@ -250,6 +250,16 @@ export class Reaper {
     this.#config.log?.(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
     this.onReap?.({ pid, comm, code: status.code, signal: status.signal, path, latencyMs });
     return true;
+  }
+
+  // The policy is user code: if it throws, the orphan is kept and the host goes on.
+  #decide(info: Parameters<NonNullable<ReaperConfig['orphans']['decide']>>[0]): boolean {
+    try {
+      return this.#config.orphans.decide?.(info) === true;
+    } catch (error) {
+      warnOnce('NURSERY_ORPHAN_POLICY_THREW', `nursery: the orphans policy threw (${String(error)}); orphans it is asked about are kept.`);
+      return false;
+    }
   }
 
   #killOrphan(pid: number, comm: string): void {
