@@ -31,7 +31,8 @@ export interface RuleOptions {
 
 export type Options = [RuleOptions];
 
-const DOCS_BASE = 'https://github.com/nursery-js/nursery/blob/main/docs/';
+// The docs ship inside the package (package.json "files"); no hosted copy is assumed.
+const DOCS_BASE = 'node_modules/nursery/docs/';
 
 const createRule = ESLintUtils.RuleCreator((name) => `${DOCS_BASE}eslint-plugin.md#${name}`);
 
