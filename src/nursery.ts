@@ -9,6 +9,7 @@ import { acquireReaper, type ReaperLease } from './reaper/shared.js';
 import { type OrphanPolicy, resolveOrphanPolicy } from './reaper/orphans.js';
 import type { Reaper } from './reaper/reaper.js';
 import { invalidOption } from './errors.js';
+import { warnOnce } from './os/warn.js';
 import {
   DEFAULT_GRACE_MS,
   DEFAULT_KILL_SIGNAL,
@@ -133,7 +134,12 @@ export class Nursery implements AsyncDisposable {
     if (options.log !== undefined && options.log !== false && typeof options.log !== 'function') throw invalidOption('log', 'a function or false', options.log);
     const log = options.log === false ? null : (options.log ?? defaultLog);
     const wanted = r === false ? false : r !== undefined || subreaper || process.pid === 1;
-    if (!wanted) return;
+    if (!wanted) {
+      if (orphans.decide !== null) {
+        warnOnce('NURSERY_ORPHANS_WITHOUT_REAPER', 'nursery: the orphans policy acts only on orphans adopted by us: set subreaper: true (or run as PID 1) for it to have any effect.');
+      }
+      return;
+    }
     this.#lease = acquireReaper(
       { graceMs, safetyIntervalMs, orphans, orphanStopGraceMs: this.#defaults.graceMs, log, isDaemon: () => false },
       subreaper,

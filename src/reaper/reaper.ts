@@ -183,7 +183,7 @@ export class Reaper {
       this.#scheduled = false;
       if (this.#running) this.scan();
       else this.#drain();
-    }).unref();
+    });
   }
 
   /** One pass over this process's children. Returns how many zombies it reaped. */
@@ -198,9 +198,10 @@ export class Reaper {
     const orphansNow = new Set<string>();
     let nextDeadline = Infinity;
 
+    const tracked = this.tracked.pids();
     for (const [tid, pids] of childrenByThread()) {
       for (const pid of pids) {
-        if (this.tracked.has(pid)) continue;
+        if (tracked.has(pid)) continue;
         const s = readStat(pid);
         if (s === null) continue;
         const key = `${pid}:${s.startTime}`;
@@ -247,9 +248,15 @@ export class Reaper {
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;
-    this.#config.log?.(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
-    this.onReap?.({ pid, comm, code: status.code, signal: status.signal, path, latencyMs });
+    this.#say(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
+    const onReap = this.onReap;
+    if (onReap) guarded(() => onReap({ pid, comm, code: status.code, signal: status.signal, path, latencyMs }), 'onReap');
     return true;
+  }
+
+  #say(line: string): void {
+    const log = this.#config.log;
+    if (log) guarded(() => log(line), 'log');
   }
 
   // The policy is user code: if it throws, the orphan is kept and the host goes on.
@@ -265,7 +272,7 @@ export class Reaper {
   #killOrphan(pid: number, comm: string): void {
     this.#stopping.add(pid);
     this.stats.orphansKilled++;
-    this.#config.log?.(`nursery: stopping orphan pid=${pid} comm=${comm}`);
+    this.#say(`nursery: stopping orphan pid=${pid} comm=${comm}`);
     void stopOrphan(pid, this.#config.orphanStopGraceMs)
       .catch(() => false)
       .finally(() => {
@@ -300,4 +307,14 @@ function merge(configs: readonly ReaperConfig[]): ReaperConfig {
     log: logs.length === 0 ? null : (line) => logs.forEach((l) => l(line)),
     isDaemon: (pid) => configs.some((c) => c.isDaemon(pid)),
   };
+}
+
+// User callbacks (log, onReap) run inside a scan: one that throws must not stop the scan or
+// reach the host as an uncaught exception.
+function guarded(fn: () => void, what: string): void {
+  try {
+    fn();
+  } catch (error) {
+    warnOnce(`NURSERY_${what.toUpperCase()}_THREW`, `nursery: the reaper's ${what} callback threw (${String(error)}); ignored.`);
+  }
 }

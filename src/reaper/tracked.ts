@@ -56,6 +56,13 @@ export class TrackedSet {
     else this.#pids.delete(pid);
   }
 
+  /** Every tracked PID now, for one scan's many look-ups. */
+  pids(): Set<number> {
+    const out = new Set(this.#pids.keys());
+    for (const p of this.#objects) if (p.pid !== undefined) out.add(p.pid);
+    return out;
+  }
+
   has(pid: number): boolean {
     if (this.#pids.has(pid)) return true;
     for (const p of this.#objects) if (p.pid === pid) return true;
