@@ -10,6 +10,7 @@ import { type OrphanPolicy, resolveOrphanPolicy } from './reaper/orphans.js';
 import type { Reaper } from './reaper/reaper.js';
 import { invalidOption } from './errors.js';
 import { warnOnce } from './os/warn.js';
+import { installHostSignals, resolveHostSignals } from './core/host-signals.js';
 import {
   DEFAULT_GRACE_MS,
   DEFAULT_KILL_SIGNAL,
@@ -48,6 +49,12 @@ export interface NurseryOptions {
   reaper?: boolean | { graceMs?: number; safetyIntervalMs?: number };
   /** What to do with live orphans adopted by us. Default 'keep'. */
   orphans?: OrphanPolicy;
+  /**
+   * Opt-in: on SIGINT, SIGTERM or SIGHUP (or the ones listed), stop every tree, then let the
+   * signal end the host as it would have. A second signal SIGKILLs at once. Default false: a
+   * library installs no signal handler unasked.
+   */
+  stopOnSignals?: boolean | ('SIGINT' | 'SIGTERM' | 'SIGHUP')[];
   /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
   log?: ((line: string) => void) | false;
 }
@@ -73,7 +80,7 @@ export interface NurseryStats {
   orphansKilled: number;
 }
 
-const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit', 'subreaper', 'reaper', 'orphans', 'log']);
+const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit', 'subreaper', 'reaper', 'orphans', 'log', 'stopOnSignals']);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 export const DEFAULT_REAPER_GRACE_MS = 1000;
 
@@ -88,6 +95,7 @@ export class Nursery implements AsyncDisposable {
   #cleanupOnExit: boolean;
   #exitListener: (() => void) | null = null;
   #lease: ReaperLease | null = null;
+  #removeSignals: (() => void) | null = null;
   #stats: NurseryStats = {
     spawned: 0,
     running: 0,
@@ -113,7 +121,16 @@ export class Nursery implements AsyncDisposable {
       killSignal: checkSignal(options.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
     };
     this.#cleanupOnExit = checkBoolean(options.cleanupOnExit, 'cleanupOnExit', true);
+    const signals = resolveHostSignals(options.stopOnSignals);
     this.#startReaper(options);
+    if (signals.length > 0) {
+      this.#removeSignals = installHostSignals(signals, {
+        stopAll: () => this.close(),
+        killAllNow: () => {
+          for (const h of this.#children) h.killNow();
+        },
+      });
+    }
   }
 
   // Validates the reaper options, then starts it if asked (or if we are PID 1). A kernel feature
@@ -206,6 +223,9 @@ export class Nursery implements AsyncDisposable {
   async close(): Promise<void> {
     this.#closed = true;
     await this.stopAll();
+    // Only now: a second Ctrl-C during the stop above must still reach killAllNow.
+    this.#removeSignals?.();
+    this.#removeSignals = null;
     this.#disarmExitCleanup();
     if (this.#lease) {
       // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.

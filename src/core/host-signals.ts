@@ -1,0 +1,54 @@
+// Opt-in (Nursery option stopOnSignals): children lead their own sessions, so a terminal's
+// Ctrl-C reaches only the host, and a host that dies of SIGINT runs no 'exit' listener. With this
+// option the host's SIGINT/SIGTERM/SIGHUP stop every tree first (a second signal: SIGKILL at
+// once), then the signal is raised again so the host ends as it would have without nursery,
+// unless the application has listeners of its own for it, which then decide.
+import { toSignalNumber } from '../os/signals.js';
+import { killPid } from '../os/kill.js';
+import { invalidOption } from '../errors.js';
+
+export type HostSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const DEFAULT_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function resolveHostSignals(value: unknown): HostSignal[] {
+  if (value === undefined || value === false) return [];
+  if (value === true) return DEFAULT_SIGNALS;
+  if (!Array.isArray(value)) throw invalidOption('stopOnSignals', 'a boolean or an array of "SIGINT", "SIGTERM", "SIGHUP"', value);
+  return value.map((v: unknown, i) => {
+    if (typeof v !== 'string' || !DEFAULT_SIGNALS.includes(v as HostSignal)) throw invalidOption(`stopOnSignals[${i}]`, '"SIGINT", "SIGTERM" or "SIGHUP"', v);
+    return v as HostSignal;
+  });
+}
+
+export interface HostSignalHooks {
+  stopAll(): Promise<unknown>;
+  killAllNow(): void;
+}
+
+/** Installs the listeners; returns the function that removes them. */
+export function installHostSignals(signals: readonly HostSignal[], hooks: HostSignalHooks): () => void {
+  const listeners = new Map<HostSignal, () => void>();
+  let stopping = false;
+  const remove = (): void => {
+    for (const [sig, fn] of listeners) process.removeListener(sig, fn);
+    listeners.clear();
+  };
+  for (const sig of signals) {
+    const fn = (): void => {
+      if (stopping) {
+        hooks.killAllNow();
+        return;
+      }
+      stopping = true;
+      void hooks.stopAll().finally(() => {
+        remove();
+        // Our listener was the only one: without it the default action (death by this signal)
+        // is what the host would have had.
+        if (process.listenerCount(sig) === 0) killPid(process.pid, toSignalNumber(sig, 'signal'));
+      });
+    };
+    listeners.set(sig, fn);
+    process.on(sig, fn);
+  }
+  return remove;
+}
