@@ -139,11 +139,11 @@ export class Nursery implements AsyncDisposable {
     const subreaper = checkBoolean(options.subreaper, 'subreaper', false);
     const r = options.reaper;
     let graceMs = DEFAULT_REAPER_GRACE_MS;
-    let safetyIntervalMs = 10_000;
+    let safetyIntervalMs = 60_000;
     if (typeof r === 'object' && r !== null) {
       checkKeys(r, REAPER_KEYS, 'reaper');
       graceMs = checkDuration(r.graceMs, 'reaper.graceMs', graceMs);
-      safetyIntervalMs = checkDuration(r.safetyIntervalMs, 'reaper.safetyIntervalMs', safetyIntervalMs) || 10_000;
+      safetyIntervalMs = checkDuration(r.safetyIntervalMs, 'reaper.safetyIntervalMs', safetyIntervalMs) || 60_000;
     } else if (r !== undefined && typeof r !== 'boolean') {
       throw invalidOption('reaper', 'a boolean or { graceMs, safetyIntervalMs }', r);
     }

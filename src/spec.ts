@@ -1,5 +1,6 @@
 // Validation of everything a caller hands nursery. Each bad value becomes a NurseryOptionError
 // naming the option, what was expected and what was received, before any process exists.
+import { threadId } from 'node:worker_threads';
 import { NurseryOptionError, describeValue, invalidOption } from './errors.js';
 import { toSignalNumber, SIGTERM, type SignalLike } from './os/signals.js';
 
@@ -42,6 +43,8 @@ export interface ResolvedSpec {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   killLeftovers: boolean;
+  /** TREE_TAG_NAME=<unique id>, also present in env. */
+  tag: string;
 }
 
 export interface Defaults {
@@ -51,6 +54,9 @@ export interface Defaults {
 }
 
 export const DEFAULT_GRACE_MS = 5000;
+/** The variable that marks every process of a tree (see TreeRoot.tag). */
+export const TREE_TAG_NAME = 'NURSERY_TREE';
+let treeCounter = 0;
 export const DEFAULT_KILL_SIGNAL = SIGTERM;
 
 const SPAWN_KEYS = new Set(['command', 'args', 'owner', 'cwd', 'env', 'extendEnv', 'stdio', 'killSignal', 'graceMs', 'timeoutMs', 'signal', 'killLeftovers']);
@@ -107,9 +113,11 @@ function checkArgs(value: unknown): string[] {
 }
 
 export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
-  if (value === undefined) return extend ? process.env : {};
-  checkObject(value, 'env');
   const out: NodeJS.ProcessEnv = extend ? { ...process.env } : {};
+  // A tag inherited from a nursery above us must not make our tree look like theirs.
+  delete out[TREE_TAG_NAME];
+  if (value === undefined) return out;
+  checkObject(value, 'env');
   for (const [key, v] of Object.entries(value)) {
     if (key.length === 0 || key.includes('=') || key.includes('\0')) throw invalidOption('env', 'an object whose keys are variable names', key);
     if (v === undefined) {
@@ -143,12 +151,16 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   checkObject(spec, 'spec');
   checkKeys(spec, SPAWN_KEYS, 'spawn');
   const owner = spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner');
+  const tag = `${TREE_TAG_NAME}=${process.pid}.${threadId}.${++treeCounter}`;
+  const env = checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true));
+  env[TREE_TAG_NAME] = tag.slice(TREE_TAG_NAME.length + 1);
   return {
+    tag,
     command: checkString(spec.command, 'command'),
     args: checkArgs(spec.args),
     owner,
     cwd: spec.cwd === undefined ? undefined : checkString(spec.cwd, 'cwd'),
-    env: checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true)),
+    env,
     stdio: checkStdio(spec.stdio),
     killSignal: checkSignal(spec.killSignal, 'killSignal', defaults.killSignal),
     graceMs: checkDuration(spec.graceMs, 'graceMs', defaults.graceMs),

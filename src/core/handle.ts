@@ -177,7 +177,7 @@ export class Handle implements AsyncDisposable {
 
   #root(): TreeRoot {
     const child = this.#child;
-    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit };
+    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag };
   }
 
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {

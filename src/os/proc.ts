@@ -110,6 +110,17 @@ export function childrenByThread(): Map<number, number[]> {
   return out;
 }
 
+/** True when pid's initial environment holds exactly `entry` ("NAME=value"). */
+export function environHas(pid: number, entry: string): boolean {
+  let env: string;
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return false;
+  }
+  return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry || env.endsWith(`\0${entry}`);
+}
+
 /** The command line of pid, NULs as spaces ('' for a zombie or a vanished process). */
 export function readCmdline(pid: number): string {
   try {

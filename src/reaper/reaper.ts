@@ -72,6 +72,8 @@ export class Reaper {
   #preexisting = new Set<string>();
   #zombieSeen = new Map<string, number>();
   #orphanSeen = new Map<string, number>();
+  // Orphans the policy chose to keep: not asked again on every scan.
+  #orphanKept = new Set<string>();
   #stopping = new Set<number>();
   readonly #onSigchld = (): void => this.#schedule();
 
@@ -122,6 +124,7 @@ export class Reaper {
     clearTimeout(this.#graceTimer);
     this.#zombieSeen.clear();
     this.#orphanSeen.clear();
+    this.#orphanKept.clear();
     const adopted = this.#adoptedAlive();
     if (adopted.size > 0) {
       this.#draining = adopted;
@@ -227,12 +230,15 @@ export class Reaper {
           nextDeadline = Math.min(nextDeadline, first + this.#config.orphans.afterMs);
           continue;
         }
+        if (this.#orphanKept.has(key)) continue;
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
         if (this.#decide(info)) this.#killOrphan(pid, s.comm);
+        else this.#orphanKept.add(key);
       }
     }
     for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
     for (const key of this.#orphanSeen.keys()) if (!orphansNow.has(key)) this.#orphanSeen.delete(key);
+    for (const key of this.#orphanKept) if (!orphansNow.has(key)) this.#orphanKept.delete(key);
     this.#armGraceTimer(nextDeadline, now);
     return reaped;
   }

@@ -4,7 +4,8 @@
 // return as soon as all of it is gone: the grace period is a ceiling, never a wait.
 import { performance } from 'node:perf_hooks';
 import { SIGKILL } from '../os/signals.js';
-import { descendantsOf, isDead, membersOf, readStat } from '../os/proc.js';
+import { childrenByThread, descendantsOf, environHas, isDead, membersOf, readStat } from '../os/proc.js';
+import { native } from '../os/native.js';
 import { killGroup, killPid } from '../os/kill.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
@@ -15,6 +16,12 @@ export interface TreeRoot {
   isReaped(): boolean;
   /** Settles when the leader is reaped. */
   readonly reaped: Promise<unknown>;
+  /**
+   * "NAME=value" put in the leader's environment at spawn and inherited by its descendants: an
+   * orphan of the tree that our subreaper adopted (after its parent died, and so out of reach of
+   * the walk and, if it called setsid(), of the session) is recognised by it.
+   */
+  readonly tag?: string;
 }
 
 export interface StopTreeOptions {
@@ -35,6 +42,13 @@ export interface StopReport {
 }
 
 const SCAN_EVERY_MS = 50;
+
+// Adopted orphans exist only for a subreaper or PID 1. The flag is read once per stop.
+function adopting(): boolean {
+  if (process.pid === 1) return true;
+  const n = native();
+  return n !== null && n.getChildSubreaper() === true;
+}
 const MAX_POLL_MS = 20;
 
 class Tree {
@@ -59,7 +73,22 @@ class Tree {
     if (!this.root.isReaped()) roots.push(this.root.pid);
     for (const ref of this.refs.values()) if (isAlive(ref)) roots.push(ref.pid);
     for (const r of roots) for (const s of descendantsOf(r)) this.add(s.pid, s.startTime, () => openRef(s));
+    this.collectAdopted();
     if (this.root.isReaped()) this.scanSession();
+  }
+
+  // As a subreaper (or PID 1), orphans of the tree are our own children now: find them by the
+  // tree's tag, and their descendants by the walk.
+  private collectAdopted(): void {
+    const tag = this.root.tag;
+    if (tag === undefined || !adopting()) return;
+    for (const pid of childrenByThread().get(process.pid) ?? []) {
+      if (pid === this.root.pid || this.refs.has(pid) || !environHas(pid, tag)) continue;
+      const s = readStat(pid);
+      if (s === null || isDead(s)) continue;
+      this.add(s.pid, s.startTime, () => openRef(s));
+      for (const d of descendantsOf(pid)) this.add(d.pid, d.startTime, () => openRef(d));
+    }
   }
 
   // Once the leader is reaped, its group and session can only be found by scanning /proc. The
@@ -101,6 +130,15 @@ class Tree {
       // "force" to some programs, so each process gets exactly one.
       if (leaderLive && ref.pgrp === this.root.pid) continue;
       signalRef(ref, signal);
+    }
+    if (leaderLive) {
+      // A member that called setsid() between the walk and the group kill was not in the group
+      // when the signal went out: it gets its own.
+      for (const ref of targets) {
+        if (ref.pgrp !== this.root.pid) continue;
+        const now = readStat(ref.pid);
+        if (now && now.startTime === ref.startTime && !isDead(now) && now.pgrp !== this.root.pid) signalRef(ref, signal);
+      }
     }
     return n;
   }

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { Nursery } from '../../src/index.js';
-import { alive, assertNoLeftovers, stat } from '../helpers/proc.js';
+import { alive, assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
 import { TREE, readJsonLine, type TreePids } from '../helpers/tree.js';
 
 // As a subreaper the test process gets the killed tree's orphans back and reaps them, so the
@@ -69,6 +69,17 @@ test('a wrapper killed by stop() leaves no grandchild behind (seeds 000 and 004)
   });
   await child.stop();
   assert.deepEqual(lines.filter(alive), []);
+});
+
+test('stop() kills a setsid() descendant whose parent died before the stop (adopted by our subreaper)', async () => {
+  // The inner shell starts an escaping sleep and exits at once: the sleep is reparented to us
+  // before stop() is called, so neither the tree walk nor the session can reach it.
+  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sh -c "setsid sleep 1000 & echo \\$!"; sleep 1000'], stdio: ['ignore', 'pipe', 'inherit'] });
+  const escaped = Number((await readJsonLine<number>(child.stdout)));
+  await waitFor(() => stat(escaped)?.ppid === process.pid && stat(escaped)?.session === escaped, 3000, 'the escaped sleep to be adopted');
+  assert.equal(stat(escaped)?.comm, 'sleep');
+  await child.stop();
+  assert.equal(alive(escaped), false);
 });
 
 test('the test file leaves no child or zombie behind', async () => {
