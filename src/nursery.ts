@@ -191,6 +191,7 @@ export class Nursery implements AsyncDisposable {
       onStopReport: (h, report, reason) => this.#onStopReport(report, reason),
       onExit: (h, info) => this.#onExit(h, info),
       onTreeGone: () => this.#lease?.reaper.scan(),
+      trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
     });
     this.#children.add(handle);
     this.#stats.spawned++;

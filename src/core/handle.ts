@@ -52,6 +52,8 @@ export interface HandleHooks {
   onExit(handle: Handle, info: ExitInfo): void;
   /** The stopped tree is gone: zombies of it adopted by our subreaper can be reaped now. */
   onTreeGone(): void;
+  /** PIDs of our children that somebody waits for (not orphans). */
+  trackedPids(): ReadonlySet<number>;
 }
 
 type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
@@ -177,7 +179,7 @@ export class Handle implements AsyncDisposable {
 
   #root(): TreeRoot {
     const child = this.#child;
-    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag };
+    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag, tracked: () => this.#hooks.trackedPids() };
   }
 
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {

@@ -28,6 +28,8 @@ export interface Native {
   pidfdOpen(pid: number): number;
   /** 0, or -errno (ESRCH once the process has exited). */
   pidfdSendSignal(pidfd: number, signal: number): number;
+  /** kill(2) returning -errno instead of throwing: for probes (signal 0) on hot paths. */
+  kill(pid: number, signal: number): number;
 }
 
 let cached: Native | null | undefined;
@@ -62,6 +64,7 @@ function bind(): Native {
   // prototype per use is safe and avoids koffi's slower variadic path.
   const sysPidfdOpen = libc.func('syscall', 'long', ['long', 'int', 'unsigned int']);
   const sysPidfdSend = libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'unsigned int']);
+  const killFn = libc.func('int kill(int pid, int sig)');
   const errno = (): number => koffi.errno();
 
   return {
@@ -83,6 +86,10 @@ function bind(): Native {
     pidfdOpen(pid) {
       const r = Number(sysPidfdOpen(SYS_PIDFD_OPEN, pid, 0));
       return r < 0 ? -errno() : r;
+    },
+    kill(pid, signal) {
+      const r = killFn(pid, signal) as number;
+      return r < 0 ? -errno() : 0;
     },
     pidfdSendSignal(pidfd, signal) {
       const r = Number(sysPidfdSend(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, null, 0));

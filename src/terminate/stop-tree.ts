@@ -22,6 +22,8 @@ export interface TreeRoot {
    * the walk and, if it called setsid(), of the session) is recognised by it.
    */
   readonly tag?: string;
+  /** Our children that others wait for (libuv's, the reaper's tracked set): never adopted orphans. */
+  readonly tracked?: () => ReadonlySet<number>;
 }
 
 export interface StopTreeOptions {
@@ -82,8 +84,9 @@ class Tree {
   private collectAdopted(): void {
     const tag = this.root.tag;
     if (tag === undefined || !adopting()) return;
+    const tracked = this.root.tracked?.();
     for (const pid of childrenByThread().get(process.pid) ?? []) {
-      if (pid === this.root.pid || this.refs.has(pid) || !environHas(pid, tag)) continue;
+      if (pid === this.root.pid || this.refs.has(pid) || tracked?.has(pid) || !environHas(pid, tag)) continue;
       const s = readStat(pid);
       if (s === null || isDead(s)) continue;
       this.add(s.pid, s.startTime, () => openRef(s));
@@ -230,6 +233,12 @@ export function killTreeNow(root: TreeRoot): number {
 
 // True when the leader's group still has a member (live or zombie). One kill(pgid, 0): signal 0
 // delivers nothing, so it is safe whoever holds the group ID.
+// Through libc where we can: process.kill() reports ESRCH by throwing, which costs more than the
+// rest of this check on every exit.
 export function groupExists(pgid: number): boolean {
+  const n = native();
+  if (n) return n.kill(-pgid, 0) !== -ESRCH;
   return killGroup(pgid, 0) !== 'gone';
 }
+
+const ESRCH = 3;
