@@ -6,6 +6,9 @@ import { readdirSync } from 'node:fs';
 import { warnOnce } from './warn.js';
 
 export const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_PID = 1;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_GET_CHILD_SUBREAPER = 37;
 // Since Linux 5.1 new syscalls share one number on every architecture.
@@ -28,6 +31,12 @@ export interface Native {
   pidfdOpen(pid: number): number;
   /** 0, or -errno (ESRCH once the process has exited). */
   pidfdSendSignal(pidfd: number, signal: number): number;
+  /**
+   * waitid(P_PID, pid, WEXITED | WNOHANG | WNOWAIT): 1 when our child pid has exited (a zombie),
+   * 0 while it runs, -errno otherwise. WNOWAIT leaves the zombie in place for its real waiter,
+   * so this is a look, never a reap; it costs a syscall where a /proc read costs a file.
+   */
+  hasExited(pid: number): number;
   /** kill(2) returning -errno instead of throwing: for probes (signal 0) on hot paths. */
   kill(pid: number, signal: number): number;
 }
@@ -65,6 +74,10 @@ function bind(): Native {
   const sysPidfdOpen = libc.func('syscall', 'long', ['long', 'int', 'unsigned int']);
   const sysPidfdSend = libc.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'unsigned int']);
   const killFn = libc.func('int kill(int pid, int sig)');
+  const waitidFn = libc.func('int waitid(int idtype, int id, void *infop, int options)');
+  // siginfo_t is 128 bytes on Linux. Its first field, si_signo, is SIGCHLD when a child was
+  // waitable and stays 0 (as zeroed) when none was: same offset on every ABI.
+  const info = Buffer.alloc(128);
   const errno = (): number => koffi.errno();
 
   return {
@@ -86,6 +99,13 @@ function bind(): Native {
     pidfdOpen(pid) {
       const r = Number(sysPidfdOpen(SYS_PIDFD_OPEN, pid, 0));
       return r < 0 ? -errno() : r;
+    },
+    hasExited(pid) {
+      if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`waitid needs a positive PID, got ${pid}`);
+      info.fill(0);
+      const r = waitidFn(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT) as number;
+      if (r < 0) return -errno();
+      return info.readInt32LE(0) === 0 ? 0 : 1;
     },
     kill(pid, signal) {
       const r = killFn(pid, signal) as number;

@@ -74,6 +74,9 @@ export class Reaper {
   #orphanSeen = new Map<string, number>();
   // Orphans the policy chose to keep: not asked again on every scan.
   #orphanKept = new Set<string>();
+  // pid → key of each kept orphan: while it runs, a PID that is our child cannot name another
+  // process, so it needs no /proc read until it exits.
+  #keptByPid = new Map<number, string>();
   #stopping = new Set<number>();
   readonly #onSigchld = (): void => this.#schedule();
 
@@ -125,6 +128,7 @@ export class Reaper {
     this.#zombieSeen.clear();
     this.#orphanSeen.clear();
     this.#orphanKept.clear();
+    this.#keptByPid.clear();
     const adopted = this.#adoptedAlive();
     if (adopted.size > 0) {
       this.#draining = adopted;
@@ -202,9 +206,19 @@ export class Reaper {
     let nextDeadline = Infinity;
 
     const tracked = this.tracked.pids();
+    const policy = this.#config.orphans.decide !== null;
     for (const [tid, pids] of childrenByThread()) {
       for (const pid of pids) {
         if (tracked.has(pid)) continue;
+        // A running child needs no /proc read unless an orphan policy still has to look at it.
+        if (this.#native.hasExited(pid) === 0) {
+          if (!policy) continue;
+          const kept = this.#keptByPid.get(pid);
+          if (kept !== undefined && this.#orphanKept.has(kept)) {
+            orphansNow.add(kept);
+            continue;
+          }
+        }
         const s = readStat(pid);
         if (s === null) continue;
         const key = `${pid}:${s.startTime}`;
@@ -233,12 +247,16 @@ export class Reaper {
         if (this.#orphanKept.has(key)) continue;
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
         if (this.#decide(info)) this.#killOrphan(pid, s.comm);
-        else this.#orphanKept.add(key);
+        else {
+          this.#orphanKept.add(key);
+          this.#keptByPid.set(pid, key);
+        }
       }
     }
     for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
     for (const key of this.#orphanSeen.keys()) if (!orphansNow.has(key)) this.#orphanSeen.delete(key);
     for (const key of this.#orphanKept) if (!orphansNow.has(key)) this.#orphanKept.delete(key);
+    for (const [pid, key] of this.#keptByPid) if (!this.#orphanKept.has(key)) this.#keptByPid.delete(pid);
     this.#armGraceTimer(nextDeadline, now);
     return reaped;
   }
@@ -251,6 +269,7 @@ export class Reaper {
       return false;
     }
     const status = decodeWaitStatus(r.status);
+    this.#keptByPid.delete(pid);
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;

@@ -29,6 +29,22 @@ test('waitpid refuses -1 and 0: there is no wait-any', { skip }, () => {
   assert.throws(() => n.waitpidNoHang(0), RangeError);
 });
 
+test('hasExited looks at a zombie child without reaping it: libuv still gets its exit code', { skip }, async () => {
+  assert.ok(n);
+  const cp = spawn('sh', ['-c', 'exit 6'], { stdio: 'ignore' });
+  const pid = cp.pid as number;
+  const exited = once(cp, 'exit');
+  // Keep this thread busy until the child is a zombie, so libuv cannot reap it first.
+  const deadline = Date.now() + 5000;
+  while (n.hasExited(pid) === 0 && Date.now() < deadline);
+  assert.equal(n.hasExited(pid), 1);
+  assert.equal(n.hasExited(pid), 1, 'looking twice still finds it: WNOWAIT reaps nothing');
+  const [code] = await exited;
+  assert.equal(code, 6);
+  assert.equal(n.hasExited(pid), -10, 'ECHILD once libuv has reaped it');
+  assert.equal(n.hasExited(1), -10, 'not our child');
+});
+
 test('the child-subreaper flag can be read, set and cleared', { skip }, () => {
   assert.ok(n);
   const before = n.getChildSubreaper();
