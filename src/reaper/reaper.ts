@@ -74,9 +74,9 @@ export class Reaper {
   #orphanSeen = new Map<string, number>();
   // Orphans the policy chose to keep: not asked again on every scan.
   #orphanKept = new Set<string>();
-  // pid → key of each kept orphan: while it runs, a PID that is our child cannot name another
-  // process, so it needs no /proc read until it exits.
-  #keptByPid = new Map<number, string>();
+  // pid → key of each live orphan already read: while it runs, a PID that is our child cannot
+  // name another process, so it needs no new /proc read until it exits or its policy is due.
+  #liveKeys = new Map<number, string>();
   #stopping = new Set<number>();
   readonly #onSigchld = (): void => this.#schedule();
 
@@ -128,7 +128,7 @@ export class Reaper {
     this.#zombieSeen.clear();
     this.#orphanSeen.clear();
     this.#orphanKept.clear();
-    this.#keptByPid.clear();
+    this.#liveKeys.clear();
     const adopted = this.#adoptedAlive();
     if (adopted.size > 0) {
       this.#draining = adopted;
@@ -213,10 +213,15 @@ export class Reaper {
         // A running child needs no /proc read unless an orphan policy still has to look at it.
         if (this.#native.hasExited(pid) === 0) {
           if (!policy) continue;
-          const kept = this.#keptByPid.get(pid);
-          if (kept !== undefined && this.#orphanKept.has(kept)) {
-            orphansNow.add(kept);
-            continue;
+          const known = this.#liveKeys.get(pid);
+          const first = known === undefined ? undefined : this.#orphanSeen.get(known);
+          if (known !== undefined && first !== undefined) {
+            const due = first + this.#config.orphans.afterMs;
+            if (this.#orphanKept.has(known) || now < due) {
+              orphansNow.add(known);
+              if (now < due) nextDeadline = Math.min(nextDeadline, due);
+              continue;
+            }
           }
         }
         const s = readStat(pid);
@@ -238,6 +243,7 @@ export class Reaper {
         }
         if (!main || this.#config.orphans.decide === null || this.#stopping.has(pid) || this.#config.isDaemon(pid)) continue;
         orphansNow.add(key);
+        this.#liveKeys.set(pid, key);
         const first = this.#orphanSeen.get(key) ?? now;
         this.#orphanSeen.set(key, first);
         if (now - first < this.#config.orphans.afterMs) {
@@ -247,16 +253,13 @@ export class Reaper {
         if (this.#orphanKept.has(key)) continue;
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
         if (this.#decide(info)) this.#killOrphan(pid, s.comm);
-        else {
-          this.#orphanKept.add(key);
-          this.#keptByPid.set(pid, key);
-        }
+        else this.#orphanKept.add(key);
       }
     }
     for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
     for (const key of this.#orphanSeen.keys()) if (!orphansNow.has(key)) this.#orphanSeen.delete(key);
     for (const key of this.#orphanKept) if (!orphansNow.has(key)) this.#orphanKept.delete(key);
-    for (const [pid, key] of this.#keptByPid) if (!this.#orphanKept.has(key)) this.#keptByPid.delete(pid);
+    for (const [pid, key] of this.#liveKeys) if (!orphansNow.has(key)) this.#liveKeys.delete(pid);
     this.#armGraceTimer(nextDeadline, now);
     return reaped;
   }
@@ -269,7 +272,7 @@ export class Reaper {
       return false;
     }
     const status = decodeWaitStatus(r.status);
-    this.#keptByPid.delete(pid);
+    this.#liveKeys.delete(pid);
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;
