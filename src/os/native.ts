@@ -126,6 +126,9 @@ export function native(): Native | null {
     return cached;
   }
   try {
+    // NURSERY_NO_FFI=1 runs nursery as it would run where koffi cannot load: for tests, and for
+    // anyone who wants to rule the FFI out while chasing a problem.
+    if (process.env.NURSERY_NO_FFI === '1') throw new Error('disabled by NURSERY_NO_FFI=1');
     cached = bind();
   } catch (error) {
     cached = null;
