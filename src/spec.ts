@@ -1,7 +1,7 @@
 // Validation of everything a caller hands nursery. Each bad value becomes a NurseryOptionError
 // naming the option, what was expected and what was received, before any process exists.
 import { threadId } from 'node:worker_threads';
-import { NurseryOptionError, describeValue, invalidOption } from './errors.js';
+import { NurseryOptionError, invalidOption } from './errors.js';
 import { toSignalNumber, SIGTERM, type SignalLike } from './os/signals.js';
 
 export type StdioValue = 'pipe' | 'inherit' | 'ignore';
@@ -170,4 +170,3 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   };
 }
 
-export { describeValue };

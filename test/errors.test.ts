@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nursery, NurseryError, NurseryOptionError, isNurseryError, type SpawnSpec } from '../src/index.js';
-import { assertNoLeftovers, openFds, ownChildren } from './helpers/proc.js';
+import { assertNoLeftovers, openFds, ownChildren, waitFor } from './helpers/proc.js';
 
 const nursery = new Nursery({ log: false });
 const dir = mkdtempSync(join(tmpdir(), 'nursery-errors-'));
@@ -102,7 +102,8 @@ test('bad Nursery options throw typed errors', async () => {
 test('a host that spawns many failing commands keeps running and leaks nothing', async () => {
   const fds = openFds();
   for (let i = 0; i < 200; i++) assert.throws(() => nursery.spawn({ command: 'nursery-no-such-command-x' }));
-  await new Promise((r) => setTimeout(r, 20));
+  // The streams of a failed spawn close on a later turn of the loop: poll, then judge.
+  await waitFor(() => openFds() <= fds, 1000, 'the failed spawns to release their descriptors').catch(() => undefined);
   assert.equal(openFds(), fds);
   assert.equal(nursery.stats().spawnFailed >= 200, true);
 });

@@ -6,6 +6,9 @@ import { readdirSync } from 'node:fs';
 import { warnOnce } from './warn.js';
 
 export const WNOHANG = 1;
+// errno values (Linux, every architecture nursery runs on).
+export const ESRCH = 3;
+export const ECHILD = 10;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
 const P_PID = 1;

@@ -14,8 +14,6 @@ export interface ProcStat {
   startTime: number;
 }
 
-export const procAvailable = process.platform === 'linux';
-
 // `comm` may hold spaces and parentheses ("a) (b c"), so it runs from the first "(" to the *last* ")".
 export function parseStat(text: string): ProcStat | null {
   const open = text.indexOf('(');

@@ -12,7 +12,7 @@
 //   takes.
 // A PID cannot be reused while it is our zombie, so reaping by PID after reading its state is safe.
 import { performance } from 'node:perf_hooks';
-import type { Native } from '../os/native.js';
+import { ECHILD, type Native } from '../os/native.js';
 import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
 import { warnOnce } from '../os/warn.js';
 import { TrackedSet } from './tracked.js';
@@ -20,7 +20,6 @@ import { foreignAddonsLoaded } from './addons.js';
 import { decodeWaitStatus, describeStatus } from './wait-status.js';
 import { type ResolvedOrphanPolicy, stopOrphan } from './orphans.js';
 
-const ECHILD = 10;
 
 export interface ReaperConfig {
   graceMs: number;

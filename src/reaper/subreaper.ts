@@ -18,7 +18,3 @@ export function enableSubreaper(n: Native): boolean {
 export function disableSubreaper(n: Native): void {
   n.setChildSubreaper(false);
 }
-
-export function isSubreaper(n: Native | null): boolean {
-  return n !== null && n.getChildSubreaper() === true;
-}

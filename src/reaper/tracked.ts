@@ -14,7 +14,6 @@ interface WatchedProcess {
 
 export class TrackedSet {
   #objects = new Set<WatchedProcess>();
-  #pids = new Map<number, number>();
   #subscribed = false;
   readonly #onMessage = (message: unknown): void => {
     const proc = (message as { process?: WatchedProcess } | null)?.process;
@@ -45,32 +44,20 @@ export class TrackedSet {
     }
   }
 
-  /** A PID whose waiter is outside libuv (node-pty's exit thread): counted until removed. */
-  addPid(pid: number): void {
-    this.#pids.set(pid, (this.#pids.get(pid) ?? 0) + 1);
-  }
-
-  removePid(pid: number): void {
-    const n = (this.#pids.get(pid) ?? 0) - 1;
-    if (n > 0) this.#pids.set(pid, n);
-    else this.#pids.delete(pid);
-  }
-
   /** Every tracked PID now, for one scan's many look-ups. */
   pids(): Set<number> {
-    const out = new Set(this.#pids.keys());
+    const out = new Set<number>();
     for (const p of this.#objects) if (p.pid !== undefined) out.add(p.pid);
     return out;
   }
 
   has(pid: number): boolean {
-    if (this.#pids.has(pid)) return true;
     for (const p of this.#objects) if (p.pid === pid) return true;
     return false;
   }
 
   get size(): number {
     this.prune();
-    return this.#objects.size + this.#pids.size;
+    return this.#objects.size;
   }
 }

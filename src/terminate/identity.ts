@@ -3,11 +3,10 @@
 // pidfd where the kernel has one. A pidfd names one process for good; signalling through it can
 // never reach a stranger. Without pidfds, the start time is re-read right before kill(2).
 import { closeSync } from 'node:fs';
-import { native } from '../os/native.js';
+import { ESRCH, native } from '../os/native.js';
 import { type ProcStat, isDead, readStat } from '../os/proc.js';
 import { type KillOutcome, killPid } from '../os/kill.js';
 
-const ESRCH = 3;
 
 export interface ProcRef {
   readonly pid: number;

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { SIGKILL } from '../os/signals.js';
 import { childrenByThread, descendantsOf, environHas, isDead, membersOf, readStat } from '../os/proc.js';
-import { native } from '../os/native.js';
+import { ESRCH, native } from '../os/native.js';
 import { killGroup, killPid } from '../os/kill.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
@@ -44,14 +44,14 @@ export interface StopReport {
 }
 
 const SCAN_EVERY_MS = 50;
+const MAX_POLL_MS = 20;
 
-// Adopted orphans exist only for a subreaper or PID 1. The flag is read once per stop.
+// Adopted orphans exist only for a subreaper or PID 1 (one prctl per walk of the tree).
 function adopting(): boolean {
   if (process.pid === 1) return true;
   const n = native();
   return n !== null && n.getChildSubreaper() === true;
 }
-const MAX_POLL_MS = 20;
 
 class Tree {
   readonly refs = new Map<number, ProcRef>();
@@ -232,13 +232,11 @@ export function killTreeNow(root: TreeRoot): number {
 }
 
 // True when the leader's group still has a member (live or zombie). One kill(pgid, 0): signal 0
-// delivers nothing, so it is safe whoever holds the group ID.
-// Through libc where we can: process.kill() reports ESRCH by throwing, which costs more than the
-// rest of this check on every exit.
+// delivers nothing, so it is safe whoever holds the group ID. Through libc where we can:
+// process.kill() reports ESRCH by throwing, which costs more than the rest of this check on every
+// exit.
 export function groupExists(pgid: number): boolean {
   const n = native();
   if (n) return n.kill(-pgid, 0) !== -ESRCH;
   return killGroup(pgid, 0) !== 'gone';
 }
-
-const ESRCH = 3;
