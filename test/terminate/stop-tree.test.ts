@@ -76,8 +76,11 @@ test('stop() kills a setsid() descendant whose parent died before the stop (adop
   // before stop() is called, so neither the tree walk nor the session can reach it.
   const child = nursery.spawn({ command: 'sh', args: ['-c', 'sh -c "setsid sleep 1000 & echo \\$!"; sleep 1000'], stdio: ['ignore', 'pipe', 'inherit'] });
   const escaped = Number((await readJsonLine<number>(child.stdout)));
-  await waitFor(() => stat(escaped)?.ppid === process.pid && stat(escaped)?.session === escaped, 3000, 'the escaped sleep to be adopted');
-  assert.equal(stat(escaped)?.comm, 'sleep');
+  // setsid(1) calls setsid() before it execs sleep, so wait for the exec as well as the adoption.
+  await waitFor(() => {
+    const s = stat(escaped);
+    return s?.ppid === process.pid && s.session === escaped && s.comm === 'sleep';
+  }, 3000, 'the escaped sleep to be adopted');
   await child.stop();
   assert.equal(alive(escaped), false);
 });
