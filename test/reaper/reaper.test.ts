@@ -22,8 +22,8 @@ test("seed 001: libuv reports its child's exit code while the reaper reaps the g
   const [gc] = r.pids;
   assert.ok(gc);
   // By 'close' the shell is gone, so its grandchild has been reparented: to us, the subreaper.
-  // (setsid may not have exec'd sleep yet: wait for the name.)
-  await waitFor(() => stat(gc)?.comm !== 'setsid', 2000, 'setsid to exec sleep');
+  // (The forked shell may not have exec'd setsid, nor setsid sleep, yet: wait for the name.)
+  await waitFor(() => stat(gc)?.comm === 'sleep', 2000, 'the forked shell to exec setsid and setsid to exec sleep');
   const s = stat(gc);
   assert.ok(s, 'the grandchild is still running');
   assert.equal(s.ppid, process.pid, 'the orphan is adopted by this process');
