@@ -21,9 +21,12 @@ const extra = process.argv.slice(2).flatMap((a) => (a.endsWith('.js') ? [a] : te
 const nursery = new Nursery({ subreaper: true, orphans: 'kill', log: false, owner: 'test-harness' });
 const runner = nursery.spawn({
   command: process.execPath,
-  args: ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : testFiles(testDir))],
+  // A hung test fails after 2 minutes, and a hung suite is stopped after 15, rather than CI
+  // waiting out its own limit.
+  args: ['--test', '--test-concurrency=2', '--test-timeout=120000', ...(extra.length > 0 ? extra : testFiles(testDir))],
   stdio: 'inherit',
   graceMs: 10_000,
+  timeoutMs: 15 * 60_000,
 });
 // The harness is an application, so it may own signals: stop the whole test tree on Ctrl-C/TERM.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void runner.stop({ graceMs: 2000 }));
@@ -31,4 +34,5 @@ const info = await runner.exited;
 const s = nursery.stats();
 await nursery.close();
 process.stdout.write(`# harness: untracked zombies reaped ${s.reaped}, orphans stopped ${s.orphansKilled}\n`);
+if (info.timedOut) process.stdout.write('# harness: the suite ran past 15 minutes and was stopped\n');
 process.exitCode = info.code ?? 1;
