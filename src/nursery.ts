@@ -15,7 +15,9 @@ import {
   DEFAULT_GRACE_MS,
   DEFAULT_KILL_SIGNAL,
   type Defaults,
+  type ForkOptions,
   type SpawnSpec,
+  forkSpec,
   checkBoolean,
   checkDuration,
   checkKeys,
@@ -182,7 +184,7 @@ export class Nursery implements AsyncDisposable {
     const resolved = resolveSpec(spec, this.#defaults);
     let child;
     try {
-      child = spawnChild({ command: resolved.command, args: resolved.args, cwd: resolved.cwd, env: resolved.env, stdio: resolved.stdio });
+      child = spawnChild({ command: resolved.command, args: resolved.args, cwd: resolved.cwd, env: resolved.env, stdio: resolved.stdio, ...(resolved.ipc ? { ipc: resolved.ipc } : {}) });
     } catch (error) {
       this.#stats.spawnFailed++;
       throw error;
@@ -197,6 +199,17 @@ export class Nursery implements AsyncDisposable {
     this.#stats.spawned++;
     this.#armExitCleanup();
     return handle;
+  }
+
+  /**
+   * Starts a Node module with an IPC channel, as child_process.fork() does, and returns its
+   * Handle: `send()`, `onMessage()`, `messages()`, `disconnect()`. Unlike fork(), the parent's
+   * execArgv is not passed on unless given (`execArgv: process.execArgv`).
+   * @throws as spawn() does.
+   */
+  fork(modulePath: string, args: readonly string[] = [], options: ForkOptions = {}): Handle {
+    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+    return this.spawn(forkSpec(modulePath, args, options));
   }
 
   /**

@@ -29,6 +29,13 @@ export interface SpawnSpec {
   signal?: AbortSignal;
   /** When the child exits by itself, stop what is left of its group and session. Default true. */
   killLeftovers?: boolean;
+  /**
+   * Open Node's IPC channel to the child (what `fork()` does): `handle.send()`, `onMessage()`,
+   * `messages()`. The child must be a Node program; it talks back with `process.send()`.
+   */
+  ipc?: boolean;
+  /** How IPC messages are encoded: 'json' (default) or 'advanced' (structured clone). Needs `ipc: true`. */
+  serialization?: 'json' | 'advanced';
 }
 
 export interface ResolvedSpec {
@@ -43,6 +50,7 @@ export interface ResolvedSpec {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   killLeftovers: boolean;
+  ipc: { serialization: 'json' | 'advanced' } | undefined;
   /** TREE_TAG_NAME=<unique id>, also present in env. */
   tag: string;
 }
@@ -59,7 +67,7 @@ export const TREE_TAG_NAME = 'NURSERY_TREE';
 let treeCounter = 0;
 export const DEFAULT_KILL_SIGNAL = SIGTERM;
 
-const SPAWN_KEYS = new Set(['command', 'args', 'owner', 'cwd', 'env', 'extendEnv', 'stdio', 'killSignal', 'graceMs', 'timeoutMs', 'signal', 'killLeftovers']);
+const SPAWN_KEYS = new Set(['command', 'args', 'owner', 'cwd', 'env', 'extendEnv', 'stdio', 'killSignal', 'graceMs', 'timeoutMs', 'signal', 'killLeftovers', 'ipc', 'serialization']);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
 export function checkKeys(value: object, allowed: ReadonlySet<string>, where: string): void {
@@ -106,10 +114,10 @@ export function checkSignal(value: unknown, name: string, fallback: number): num
   return value === undefined ? fallback : toSignalNumber(value, name);
 }
 
-function checkArgs(value: unknown): string[] {
+function checkArgs(value: unknown, name = 'args'): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalidOption('args', 'an array of strings', value);
-  return value.map((arg, i) => checkString(arg, `args[${i}]`, true));
+  if (!Array.isArray(value)) throw invalidOption(name, 'an array of strings', value);
+  return value.map((arg, i) => checkString(arg, `${name}[${i}]`, true));
 }
 
 export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
@@ -146,6 +154,40 @@ function checkStdio(value: unknown): [StdioValue, StdioValue, StdioValue] {
   return out;
 }
 
+function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
+  const on = checkBoolean(ipc, 'ipc', false);
+  if (serialization !== undefined && serialization !== 'json' && serialization !== 'advanced') {
+    throw invalidOption('serialization', '"json" or "advanced"', serialization);
+  }
+  if (!on) {
+    if (serialization !== undefined) throw invalidOption('serialization', 'given only with ipc: true', serialization);
+    return undefined;
+  }
+  return { serialization: serialization ?? 'json' };
+}
+
+/** Options of `nursery.fork()`: those of spawn() but command, args and ipc, plus two of Node's fork(). */
+export interface ForkOptions extends Omit<SpawnSpec, 'command' | 'args' | 'ipc'> {
+  /** The Node binary. Default: process.execPath. */
+  execPath?: string;
+  /** Node's own flags, before the module. Default: none (child_process.fork passes the parent's). */
+  execArgv?: readonly string[];
+}
+
+const FORK_KEYS = new Set([...[...SPAWN_KEYS].filter((k) => k !== 'command' && k !== 'args' && k !== 'ipc'), 'execPath', 'execArgv']);
+
+/** The spawn spec for `fork(modulePath, args, options)`. @throws NurseryOptionError */
+export function forkSpec(modulePath: unknown, args: unknown, options: unknown): SpawnSpec {
+  checkString(modulePath, 'modulePath');
+  const moduleArgs = checkArgs(args);
+  checkObject(options, 'options');
+  checkKeys(options, FORK_KEYS, 'fork');
+  const { execPath, execArgv, ...rest } = options as ForkOptions;
+  const command = execPath === undefined ? process.execPath : checkString(execPath, 'execPath');
+  const flags = execArgv === undefined ? [] : checkArgs(execArgv, 'execArgv');
+  return { ...rest, command, args: [...flags, modulePath as string, ...moduleArgs], ipc: true };
+}
+
 /** @throws NurseryOptionError for any bad field. */
 export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   checkObject(spec, 'spec');
@@ -167,6 +209,7 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     timeoutMs: checkDuration(spec.timeoutMs, 'timeoutMs', 0),
     signal: checkAbortSignal(spec.signal, 'signal'),
     killLeftovers: checkBoolean(spec.killLeftovers, 'killLeftovers', true),
+    ipc: checkIpc(spec.ipc, spec.serialization),
   };
 }
 

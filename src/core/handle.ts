@@ -8,6 +8,7 @@ import { type StopReport, type TreeRoot, groupExists, killTreeNow, stopTree } fr
 import { killPid } from '../os/kill.js';
 import { warnOnce } from '../os/warn.js';
 import { checkDuration, checkKeys, checkObject, checkSignal } from '../spec.js';
+import { NurseryError, invalidOption } from '../errors.js';
 
 export type ChildMode = 'normal';
 export type ChildState = 'running' | 'stopping' | 'exited';
@@ -155,6 +156,96 @@ export class Handle implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  /** True while the IPC channel is open (spawned with `ipc: true`, not disconnected, not exited). */
+  get connected(): boolean {
+    return this.#child.ipc?.connected ?? false;
+  }
+
+  /**
+   * Sends one message over the IPC channel. Resolves once Node has handed it to the channel.
+   * Rejects with NurseryError ERR_NURSERY_NO_IPC (spawned without `ipc: true`),
+   * ERR_NURSERY_IPC_CLOSED (disconnected, or the child exited) or ERR_NURSERY_IPC_SEND (the
+   * message cannot be encoded, e.g. a BigInt with JSON serialization; `cause` says why).
+   */
+  async send(message: unknown): Promise<void> {
+    const ipc = this.#ipc('send');
+    if (!ipc.connected) throw this.#closed();
+    try {
+      await ipc.send(message);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_IPC_CHANNEL_CLOSED' || !ipc.connected) throw this.#closed(error);
+      throw new NurseryError('ERR_NURSERY_IPC_SEND', `Cannot send this message to pid ${this.pid}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Calls `listener` for each message the child sends; returns a function that removes it.
+   * As with child_process, a message that arrives while no listener is attached is dropped:
+   * attach right after spawn().
+   * @throws NurseryError ERR_NURSERY_NO_IPC when spawned without `ipc: true`.
+   */
+  onMessage(listener: (message: unknown) => void): () => void {
+    const ipc = this.#ipc('onMessage');
+    if (typeof listener !== 'function') throw invalidOption('listener', 'a function', listener);
+    return ipc.onMessage(listener);
+  }
+
+  /**
+   * The child's messages as an async iterable; it ends when the channel closes (disconnect or
+   * exit). Messages are buffered from this call on, until they are read.
+   * @throws NurseryError ERR_NURSERY_NO_IPC when spawned without `ipc: true`.
+   */
+  messages(): AsyncIterableIterator<unknown> {
+    const ipc = this.#ipc('messages');
+    const queue: unknown[] = [];
+    let wake: (() => void) | null = null;
+    let done = !ipc.connected;
+    const offMessage = ipc.onMessage((m) => {
+      queue.push(m);
+      wake?.();
+    });
+    const offDisconnect = ipc.onDisconnect(() => {
+      done = true;
+      wake?.();
+    });
+    const finish = (): IteratorResult<unknown> => {
+      offMessage();
+      offDisconnect();
+      done = true;
+      queue.length = 0;
+      return { done: true, value: undefined };
+    };
+    return {
+      async next(): Promise<IteratorResult<unknown>> {
+        while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        if (queue.length > 0) return { done: false, value: queue.shift() };
+        return finish();
+      },
+      async return(): Promise<IteratorResult<unknown>> {
+        return finish();
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Closes the IPC channel (the child sees 'disconnect'). A no-op when it is already closed. */
+  disconnect(): void {
+    this.#ipc('disconnect').disconnect();
+  }
+
+  #ipc(what: string) {
+    const ipc = this.#child.ipc;
+    if (ipc === null) throw new NurseryError('ERR_NURSERY_NO_IPC', `${what}(): pid ${this.pid} was spawned without an IPC channel (spawn it with ipc: true)`);
+    return ipc;
+  }
+
+  #closed(cause?: unknown): NurseryError {
+    return new NurseryError('ERR_NURSERY_IPC_CLOSED', `The IPC channel to pid ${this.pid} is closed (${this.#child.isReaped() ? 'the child has exited' : 'disconnected'})`, cause === undefined ? {} : { cause });
   }
 
   /** @internal */

@@ -6,12 +6,27 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream';
 import { diagnoseSpawnFailure } from './diagnose.js';
 
+export type Serialization = 'json' | 'advanced';
+
 export interface SpawnRequest {
   command: string;
   args: readonly string[];
   cwd: string | undefined;
   env: NodeJS.ProcessEnv;
   stdio: StdioOptions;
+  /** Open Node's IPC channel (an extra fd the child finds through NODE_CHANNEL_FD). */
+  ipc?: { serialization: Serialization };
+}
+
+/** The IPC channel to a Node child, without the ChildProcess behind it. */
+export interface IpcChannel {
+  readonly connected: boolean;
+  /** Settles once the message is handed to the channel; rejects with the error Node reports. */
+  send(message: unknown): Promise<void>;
+  onMessage(listener: (message: unknown) => void): () => void;
+  /** Called once, when the channel closes (disconnect, or the child's exit). */
+  onDisconnect(listener: () => void): () => void;
+  disconnect(): void;
 }
 
 export interface ExitStatus {
@@ -28,18 +43,54 @@ export interface SpawnedChild {
   readonly exit: Promise<ExitStatus>;
   /** True once libuv has reaped the child: until then its PID cannot name anyone else. */
   isReaped(): boolean;
-  unref(): void;
+  /** The IPC channel, when the request asked for one. */
+  readonly ipc: IpcChannel | null;
+}
+
+class Channel implements IpcChannel {
+  #cp: ChildProcess;
+
+  constructor(cp: ChildProcess) {
+    this.#cp = cp;
+  }
+  get connected(): boolean {
+    return this.#cp.connected;
+  }
+  send(message: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      try {
+        // With a callback, Node reports a closed channel or a failed write there, never as an
+        // 'error' event; serialization errors (a BigInt in JSON) are thrown synchronously.
+        this.#cp.send(message as never, (error) => (error ? reject(error) : resolve()));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  }
+  onMessage(listener: (message: unknown) => void): () => void {
+    this.#cp.on('message', listener);
+    return () => void this.#cp.off('message', listener);
+  }
+  onDisconnect(listener: () => void): () => void {
+    this.#cp.once('disconnect', listener);
+    return () => void this.#cp.off('disconnect', listener);
+  }
+  disconnect(): void {
+    if (this.#cp.connected) this.#cp.disconnect();
+  }
 }
 
 class Child implements SpawnedChild {
   readonly pid: number;
   readonly exit: Promise<ExitStatus>;
+  readonly ipc: IpcChannel | null;
   #cp: ChildProcess;
   #reaped = false;
 
-  constructor(cp: ChildProcess, pid: number) {
+  constructor(cp: ChildProcess, pid: number, ipc: boolean) {
     this.#cp = cp;
     this.pid = pid;
+    this.ipc = ipc ? new Channel(cp) : null;
     // The 'exit' callback runs in the same libuv callback as its waitpid, so no JavaScript can
     // observe a reaped child whose #reaped is still false.
     this.exit = new Promise((resolve) => {
@@ -62,9 +113,6 @@ class Child implements SpawnedChild {
   isReaped(): boolean {
     return this.#reaped || this.#cp.exitCode !== null || this.#cp.signalCode !== null;
   }
-  unref(): void {
-    this.#cp.unref();
-  }
 }
 
 function ignore(): void {}
@@ -80,9 +128,10 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
     cp = spawn(req.command, req.args, {
       cwd: req.cwd,
       env: req.env,
-      stdio: req.stdio,
+      stdio: req.ipc && Array.isArray(req.stdio) ? [...(req.stdio as unknown[]), 'ipc'] as StdioOptions : req.stdio,
       detached: true,
       windowsHide: true,
+      ...(req.ipc ? { serialization: req.ipc.serialization } : {}),
     });
   } catch (error) {
     throw diagnoseSpawnFailure(req, error);
@@ -95,7 +144,8 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
     cp.stdin?.destroy();
     cp.stdout?.destroy();
     cp.stderr?.destroy();
+    if (cp.connected) cp.disconnect();
     throw diagnoseSpawnFailure(req, undefined);
   }
-  return new Child(cp, pid);
+  return new Child(cp, pid, req.ipc !== undefined);
 }

@@ -47,7 +47,7 @@ export const MESSAGES: Record<MessageId, string> = {
   useRun:
     "'{{name}}' from '{{module}}' kills only the direct child on timeout and leaves its descendants running. Use await nursery.run(command, args, { timeoutMs }), which stops the whole tree.",
   useSpawnWithIpc:
-    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Its replacement is nursery.spawn with an IPC channel, which nursery does not offer yet: keep fork in the module that wraps child_process, or use nursery.spawn with stdio for messages.",
+    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.fork(modulePath, args) (or nursery.spawn({ ..., ipc: true })): its Handle has send(), onMessage() and messages(), and handle.stop() ends the whole process tree.",
   useRunForSync:
     "'{{name}}' from '{{module}}' blocks the event loop, and its timeout signals only the direct child. Use await nursery.run(command, args), or set the rule's allowSync option if blocking is acceptable here.",
   noProcessKill:
