@@ -1,11 +1,14 @@
 // Validation of everything a caller hands nursery. Each bad value becomes a NurseryOptionError
 // naming the option, what was expected and what was received, before any process exists.
+import { fstatSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { NurseryOptionError, invalidOption } from './errors.js';
 import { toSignalNumber, SIGTERM, type SignalLike } from './os/signals.js';
 
 export type StdioValue = 'pipe' | 'inherit' | 'ignore';
-export type StdioSpec = StdioValue | readonly [StdioValue?, StdioValue?, StdioValue?];
+/** One of the three: a keyword, or an open file descriptor of this process (a log file, say). */
+export type StdioEntry = StdioValue | number;
+export type StdioSpec = StdioValue | readonly [StdioEntry?, StdioEntry?, StdioEntry?];
 
 /** What to start. Everything but `command` is optional. */
 export interface SpawnSpec {
@@ -44,7 +47,7 @@ export interface ResolvedSpec {
   owner: string;
   cwd: string | undefined;
   env: NodeJS.ProcessEnv;
-  stdio: [StdioValue, StdioValue, StdioValue];
+  stdio: [StdioEntry, StdioEntry, StdioEntry];
   killSignal: number;
   graceMs: number;
   timeoutMs: number;
@@ -137,18 +140,34 @@ export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
   return out;
 }
 
-function checkStdio(value: unknown): [StdioValue, StdioValue, StdioValue] {
+// A descriptor must be open now: spawn would otherwise fail with EBADF, or (closed and reused
+// meanwhile) hand the child some other file.
+function checkFd(v: number, name: string): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw invalidOption(name, 'a file descriptor (an integer >= 0)', v);
+  try {
+    fstatSync(v);
+  } catch {
+    throw invalidOption(name, 'an open file descriptor', v);
+  }
+  return v;
+}
+
+function checkStdio(value: unknown): [StdioEntry, StdioEntry, StdioEntry] {
   if (value === undefined) return ['pipe', 'pipe', 'pipe'];
   if (typeof value === 'string') {
     if (!STDIO_VALUES.has(value)) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of them', value);
     const v = value as StdioValue;
     return [v, v, v];
   }
-  if (!Array.isArray(value) || value.length > 3) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of up to three of them', value);
-  const out: [StdioValue, StdioValue, StdioValue] = ['pipe', 'pipe', 'pipe'];
+  if (!Array.isArray(value) || value.length > 3) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of up to three of them (or file descriptors)', value);
+  const out: [StdioEntry, StdioEntry, StdioEntry] = ['pipe', 'pipe', 'pipe'];
   value.forEach((v: unknown, i) => {
     if (v === undefined) return;
-    if (typeof v !== 'string' || !STDIO_VALUES.has(v)) throw invalidOption(`stdio[${i}]`, '"pipe", "inherit" or "ignore"', v);
+    if (typeof v === 'number') {
+      out[i] = checkFd(v, `stdio[${i}]`);
+      return;
+    }
+    if (typeof v !== 'string' || !STDIO_VALUES.has(v)) throw invalidOption(`stdio[${i}]`, '"pipe", "inherit", "ignore" or an open file descriptor', v);
     out[i] = v as StdioValue;
   });
   return out;

@@ -52,6 +52,9 @@ const cases: [string, string, SpawnSpec | Record<string, unknown>][] = [
   ['a negative timeoutMs', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', timeoutMs: -5 }],
   ['an unknown option', 'ERR_NURSERY_UNKNOWN_OPTION', { command: 'true', comand: 'x' }],
   ['a bad stdio value', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', stdio: 'loud' }],
+  ['a negative file descriptor in stdio', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', stdio: ['ignore', -1] }],
+  ['a fractional file descriptor in stdio', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', stdio: ['ignore', 1.5] }],
+  ['a file descriptor that is not open', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', stdio: ['ignore', 98_765] }],
   ['args that are not an array', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', args: 'x' }],
   ['an empty command', 'ERR_NURSERY_INVALID_OPTION', { command: '' }],
 ];

@@ -1,5 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Nursery } from '../../src/index.js';
 import { alive, assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
 
@@ -124,6 +127,22 @@ test('signal() reaches the child alone, and is refused once it has exited', asyn
   assert.equal(child.signal('SIGUSR1'), true);
   assert.equal((await child.exited).code, 5);
   assert.equal(child.signal('SIGUSR1'), false);
+});
+
+test('stdio takes an open file descriptor: both streams of the child go to one log file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nursery-fd-'));
+  const log = join(dir, 'child.log');
+  const fd = openSync(log, 'a');
+  try {
+    const child = nursery.spawn({ command: 'sh', args: ['-c', 'echo out; echo err >&2'], stdio: ['ignore', fd, fd] });
+    assert.equal(child.stdout, null);
+    assert.equal(child.stderr, null);
+    assert.equal((await child.exited).code, 0);
+    assert.equal(readFileSync(log, 'utf8'), 'out\nerr\n');
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the test file leaves no child or zombie behind', async () => {
