@@ -9,6 +9,7 @@ import { killPid } from '../os/kill.js';
 import { warnOnce } from '../os/warn.js';
 import { checkDuration, checkKeys, checkObject, checkSignal } from '../spec.js';
 import { NurseryError, invalidOption } from '../errors.js';
+import { type LongTimer, setLongTimeout } from './timers.js';
 
 export type ChildMode = 'normal';
 export type ChildState = 'running' | 'stopping' | 'exited';
@@ -81,7 +82,7 @@ export class Handle implements AsyncDisposable {
   #treeStop: Promise<StopReport> | null = null;
   #stopResult: Promise<ExitInfo> | null = null;
   #reason: StopReason | null = null;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: LongTimer | undefined;
   #onAbort: (() => void) | undefined;
 
   /** @internal Handles come from Nursery.spawn(). */
@@ -110,7 +111,7 @@ export class Handle implements AsyncDisposable {
       hooks.onExit(this, info);
       return info;
     });
-    if (spec.timeoutMs > 0) this.#timer = setTimeout(() => void this.#stopFor('timeout'), spec.timeoutMs);
+    if (spec.timeoutMs > 0) this.#timer = setLongTimeout(() => void this.#stopFor('timeout'), spec.timeoutMs);
     const abort = spec.signal;
     if (abort) {
       this.#onAbort = () => void this.#stopFor('abort');
@@ -293,7 +294,7 @@ export class Handle implements AsyncDisposable {
   }
 
   #disarm(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = undefined;
     if (this.#onAbort) this.#spec.signal?.removeEventListener('abort', this.#onAbort);
     this.#onAbort = undefined;

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { ECHILD, type Native } from '../os/native.js';
 import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
 import { warnOnce } from '../os/warn.js';
+import { timerDelay } from '../core/timers.js';
 import { TrackedSet } from './tracked.js';
 import { foreignAddonsLoaded } from './addons.js';
 import { decodeWaitStatus, describeStatus } from './wait-status.js';
@@ -114,7 +115,7 @@ export class Reaper {
     }
     if (!wasDraining) process.on('SIGCHLD', this.#onSigchld);
     clearInterval(this.#safetyTimer);
-    this.#safetyTimer = setInterval(() => this.#schedule(), this.#config.safetyIntervalMs);
+    this.#safetyTimer = setInterval(() => this.#schedule(), timerDelay(this.#config.safetyIntervalMs));
     this.#safetyTimer.unref();
     this.#schedule();
   }
@@ -312,7 +313,7 @@ export class Reaper {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     if (deadline === Infinity || !this.#running) return;
-    this.#graceTimer = setTimeout(() => this.#schedule(), Math.max(1, deadline - now + 1));
+    this.#graceTimer = setTimeout(() => this.#schedule(), timerDelay(deadline - now + 1));
     this.#graceTimer.unref();
   }
 }

@@ -52,7 +52,8 @@ export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): Nurser
     }
     return new NurseryError('EACCES', `spawn ${req.command} EACCES: not executable`, { syscall: 'spawn', path: found, errno: -13, cause: error });
   }
-  return new NurseryError('ERR_NURSERY_SPAWN_FAILED', `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}`, {
+  const hint = errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
+  return new NurseryError('ERR_NURSERY_SPAWN_FAILED', `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}${hint}`, {
     syscall: 'spawn',
     path: found,
     cause: thrown,
