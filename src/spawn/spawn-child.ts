@@ -117,6 +117,19 @@ class Child implements SpawnedChild {
 
 function ignore(): void {}
 
+// A child that exits or closes its stdin while the host is still writing makes the pipe fail with
+// EPIPE (or ECONNRESET): an 'error' on a stream the host may never have thought to watch, which
+// kills the host when nobody listens. That only means the child wants no more input, and its
+// exit is reported by the Handle: drop it. Any other error, unhandled by the caller, is rethrown
+// as if nursery had not listened.
+function dropPipeGone(stream: Writable | null): void {
+  stream?.on('error', function onError(this: Writable, error: NodeJS.ErrnoException) {
+    if (error.code === 'EPIPE' || error.code === 'ECONNRESET') return;
+    if (this.listenerCount('error') > 1) return;
+    throw error;
+  });
+}
+
 /**
  * Starts a child that leads its own session and process group (setsid, through libuv's
  * `detached`), so the whole tree can be signalled as one group.
@@ -147,5 +160,6 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
     if (cp.connected) cp.disconnect();
     throw diagnoseSpawnFailure(req, undefined);
   }
+  dropPipeGone(cp.stdin);
   return new Child(cp, pid, req.ipc !== undefined);
 }
