@@ -217,10 +217,13 @@ export class Nursery implements AsyncDisposable {
    * the result carries code and signal.
    * @throws NurseryError as spawn() does, and ERR_NURSERY_MAX_BUFFER (with `.result`).
    */
-  async run(command: string, args: readonly string[] = [], options: RunOptions = {}): Promise<RunResult> {
-    const { spec, input, maxBuffer } = resolveRunOptions(options);
-    const handle = this.spawn({ ...spec, command, args });
-    return runHandle(handle, input, maxBuffer);
+  run(command: string, args: readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
+  run(command: string, args?: readonly string[], options?: RunOptions & { encoding?: 'utf8' }): Promise<RunResult>;
+  run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult<string | Buffer>>;
+  async run(command: string, args: readonly string[] = [], options: RunOptions = {}): Promise<RunResult<string | Buffer>> {
+    const resolved = resolveRunOptions(options);
+    const handle = this.spawn({ ...resolved.spec, command, args });
+    return runHandle(handle, resolved);
   }
 
   /** One plain object per live child. */

@@ -17,6 +17,8 @@ export interface RunOptions {
   owner?: string;
   /** Largest stdout (and, separately, stderr) kept, in bytes. Default 64 MiB. */
   maxBuffer?: number;
+  /** 'utf8' (default): stdout and stderr are strings. 'buffer': Buffers, byte for byte. */
+  encoding?: 'utf8' | 'buffer';
   cwd?: string;
   env?: Readonly<Record<string, string | undefined>>;
   extendEnv?: boolean;
@@ -24,18 +26,18 @@ export interface RunOptions {
   graceMs?: number;
 }
 
-export interface RunResult {
+export interface RunResult<Output extends string | Buffer = string> {
   code: number | null;
   signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+  stdout: Output;
+  stderr: Output;
   durationMs: number;
   timedOut: boolean;
   aborted: boolean;
 }
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
-const RUN_KEYS = new Set(['timeoutMs', 'input', 'signal', 'owner', 'maxBuffer', 'cwd', 'env', 'extendEnv', 'killSignal', 'graceMs']);
+const RUN_KEYS = new Set(['timeoutMs', 'input', 'signal', 'owner', 'maxBuffer', 'encoding', 'cwd', 'env', 'extendEnv', 'killSignal', 'graceMs']);
 // After the tree is gone its pipes close at once, unless a process we could not see holds them.
 const DRAIN_MS = 200;
 
@@ -57,8 +59,8 @@ class Collector {
       this.size += chunk.length;
     });
   }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
   }
 }
 
@@ -73,18 +75,26 @@ async function drain(stream: Readable | null): Promise<void> {
   stream.destroy();
 }
 
-export function resolveRunOptions(options: unknown): { spec: Omit<SpawnSpec, 'command'>; input: string | Uint8Array | undefined; maxBuffer: number } {
+export interface ResolvedRun {
+  spec: Omit<SpawnSpec, 'command'>;
+  input: string | Uint8Array | undefined;
+  maxBuffer: number;
+  encoding: 'utf8' | 'buffer';
+}
+
+export function resolveRunOptions(options: unknown): ResolvedRun {
   checkObject(options, 'options');
   checkKeys(options, RUN_KEYS, 'run');
-  const { input, maxBuffer = DEFAULT_MAX_BUFFER, ...rest } = options as RunOptions;
+  const { input, maxBuffer = DEFAULT_MAX_BUFFER, encoding = 'utf8', ...rest } = options as RunOptions;
+  if (encoding !== 'utf8' && encoding !== 'buffer') throw invalidOptionFor('encoding', '"utf8" or "buffer"', encoding);
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidOptionFor('input', 'a string or a Uint8Array', input);
   if (typeof maxBuffer !== 'number' || !Number.isFinite(maxBuffer) || maxBuffer < 0) {
     throw invalidOptionFor('maxBuffer', 'a finite number of bytes >= 0', maxBuffer);
   }
-  return { spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true }, input, maxBuffer };
+  return { spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true }, input, maxBuffer, encoding };
 }
 
-export async function runHandle(handle: Handle, input: string | Uint8Array | undefined, maxBuffer: number): Promise<RunResult> {
+export async function runHandle(handle: Handle, { input, maxBuffer, encoding }: ResolvedRun): Promise<RunResult<string | Buffer>> {
   let overflowed: 'stdout' | 'stderr' | null = null;
   const overflow = (which: 'stdout' | 'stderr') => () => {
     if (overflowed) return;
@@ -102,11 +112,12 @@ export async function runHandle(handle: Handle, input: string | Uint8Array | und
   }
   const info = await handle.exited;
   await Promise.all([drain(handle.stdout), drain(handle.stderr)]);
-  const result: RunResult = {
+  const decode = (c: Collector): string | Buffer => (encoding === 'buffer' ? c.bytes() : c.bytes().toString('utf8'));
+  const result: RunResult<string | Buffer> = {
     code: info.code,
     signal: info.signal,
-    stdout: out.text(),
-    stderr: err.text(),
+    stdout: decode(out),
+    stderr: decode(err),
     durationMs: info.durationMs,
     timedOut: info.timedOut,
     aborted: info.aborted,

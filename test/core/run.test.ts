@@ -65,6 +65,19 @@ test('run() past maxBuffer stops the tree and rejects with ERR_NURSERY_MAX_BUFFE
   });
 });
 
+test("run() with encoding: 'buffer' returns the bytes as they came; the default decodes UTF-8", async () => {
+  const script = "printf '\\377\\000\\001'; printf '\\342\\202\\254' >&2";
+  const raw = await nursery.run('sh', ['-c', script], { encoding: 'buffer' });
+  assert.ok(Buffer.isBuffer(raw.stdout) && Buffer.isBuffer(raw.stderr));
+  assert.deepEqual([...raw.stdout], [0xff, 0x00, 0x01]);
+  assert.equal(raw.stderr.toString('utf8'), '€');
+  const text = await nursery.run('sh', ['-c', script]);
+  assert.equal(typeof text.stdout, 'string');
+  assert.equal(text.stderr, '€');
+  assert.equal(text.stdout, '\ufffd\u0000\u0001', 'an invalid byte becomes U+FFFD when decoded');
+  await assert.rejects(nursery.run('true', [], { encoding: 'latin1' as never }), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION');
+});
+
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
   await assertNoLeftovers();
