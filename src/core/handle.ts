@@ -201,32 +201,36 @@ export class Handle implements AsyncDisposable {
   messages(): AsyncIterableIterator<unknown> {
     const ipc = this.#ipc('messages');
     const queue: unknown[] = [];
-    let wake: (() => void) | null = null;
+    // Callers may call next() again before a promise settles: each waits its turn.
+    const waiting: ((r: IteratorResult<unknown>) => void)[] = [];
     let done = !ipc.connected;
-    const offMessage = ipc.onMessage((m) => {
-      queue.push(m);
-      wake?.();
-    });
-    const offDisconnect = ipc.onDisconnect(() => {
-      done = true;
-      wake?.();
-    });
-    const finish = (): IteratorResult<unknown> => {
+    const end = (): IteratorResult<unknown> => {
       offMessage();
       offDisconnect();
       done = true;
       queue.length = 0;
+      for (const w of waiting.splice(0)) w({ done: true, value: undefined });
       return { done: true, value: undefined };
     };
+    const offMessage = ipc.onMessage((m) => {
+      const w = waiting.shift();
+      if (w) w({ done: false, value: m });
+      else queue.push(m);
+    });
+    const offDisconnect = ipc.onDisconnect(() => {
+      // What arrived before the close is still delivered; waiters get the end.
+      done = true;
+      if (queue.length === 0) end();
+    });
+    if (done) end();
     return {
-      async next(): Promise<IteratorResult<unknown>> {
-        while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        if (queue.length > 0) return { done: false, value: queue.shift() };
-        return finish();
+      next(): Promise<IteratorResult<unknown>> {
+        if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift() });
+        if (done) return Promise.resolve(end());
+        return new Promise((resolve) => waiting.push(resolve));
       },
-      async return(): Promise<IteratorResult<unknown>> {
-        return finish();
+      return(): Promise<IteratorResult<unknown>> {
+        return Promise.resolve(end());
       },
       [Symbol.asyncIterator]() {
         return this;

@@ -62,6 +62,10 @@ test('messages() yields every message in order and ends when the child exits', a
   const it = child.messages();
   const first = await it.next();
   assert.equal((first.value as { hello?: boolean }).hello, true);
+  // Two next() calls before either settles: each gets its own message.
+  const pair = Promise.all([it.next(), it.next()]);
+  await child.send({ flood: 2 });
+  assert.deepEqual((await pair).map((r) => r.value), [{ n: 0 }, { n: 1 }]);
   await child.send({ flood: 500 });
   await child.send({ exitWith: 3 });
   const got: unknown[] = [];
