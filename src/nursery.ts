@@ -165,6 +165,10 @@ export class Nursery implements AsyncDisposable {
     );
   }
 
+  #assertOpen(): void {
+    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+  }
+
   /** The process-wide reaper, when this nursery started or shares it. */
   get reaper(): Reaper | null {
     return this.#lease?.reaper ?? null;
@@ -180,7 +184,7 @@ export class Nursery implements AsyncDisposable {
    * ERR_NURSERY_SPAWN_FAILED when it cannot start, ERR_NURSERY_CLOSED after close().
    */
   spawn(spec: SpawnSpec): Handle {
-    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+    this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
     let child;
     try {
@@ -208,7 +212,7 @@ export class Nursery implements AsyncDisposable {
    * @throws as spawn() does.
    */
   fork(modulePath: string, args: readonly string[] = [], options: ForkOptions = {}): Handle {
-    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+    this.#assertOpen();
     return this.spawn(forkSpec(modulePath, args, options));
   }
 

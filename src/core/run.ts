@@ -105,11 +105,8 @@ export async function runHandle(handle: Handle, { input, maxBuffer, encoding }: 
   const err = new Collector(maxBuffer, overflow('stderr'));
   out.attach(handle.stdout);
   err.attach(handle.stderr);
-  if (handle.stdin) {
-    // A command may exit without reading its input: EPIPE then is normal, not an error.
-    handle.stdin.on('error', () => undefined);
-    handle.stdin.end(input);
-  }
+  // A command may exit without reading its input: the spawn module drops that EPIPE.
+  handle.stdin?.end(input);
   const info = await handle.exited;
   await Promise.all([drain(handle.stdout), drain(handle.stderr)]);
   const decode = (c: Collector): string | Buffer => (encoding === 'buffer' ? c.bytes() : c.bytes().toString('utf8'));

@@ -2,7 +2,7 @@
 // ChildProcess never leaves it. libuv owns the child's waitpid, and nursery learns of the exit
 // from libuv's 'exit' event, so no exit code can be stolen or lost.
 /* eslint-disable nursery/no-raw-child-process -- the spawn module is the one allowed place */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { diagnoseSpawnFailure } from './diagnose.js';
 
@@ -13,7 +13,8 @@ export interface SpawnRequest {
   args: readonly string[];
   cwd: string | undefined;
   env: NodeJS.ProcessEnv;
-  stdio: StdioOptions;
+  /** stdin, stdout, stderr: a keyword or an open file descriptor each. */
+  stdio: readonly ('pipe' | 'inherit' | 'ignore' | number)[];
   /** Open Node's IPC channel (an extra fd the child finds through NODE_CHANNEL_FD). */
   ipc?: { serialization: Serialization };
 }
@@ -141,7 +142,7 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
     cp = spawn(req.command, req.args, {
       cwd: req.cwd,
       env: req.env,
-      stdio: req.ipc && Array.isArray(req.stdio) ? [...(req.stdio as unknown[]), 'ipc'] as StdioOptions : req.stdio,
+      stdio: req.ipc ? [...req.stdio, 'ipc'] : [...req.stdio],
       detached: true,
       windowsHide: true,
       ...(req.ipc ? { serialization: req.ipc.serialization } : {}),

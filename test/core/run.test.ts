@@ -24,6 +24,11 @@ test('run() writes input to stdin and closes it', async () => {
   assert.equal(bytes.stdout.trim(), '1000');
 });
 
+test('run() with input the command never reads (EPIPE) still returns its result', async () => {
+  const r = await nursery.run('sh', ['-c', 'exit 4'], { input: Buffer.alloc(4_000_000) });
+  assert.equal(r.code, 4);
+});
+
 test('run() without input gives the command an empty stdin', async () => {
   const r = await nursery.run('cat');
   assert.equal(r.stdout, '');
