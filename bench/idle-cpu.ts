@@ -49,8 +49,16 @@ export const idleCpu: Bench = async (ctx) => {
   const kids: Record<string, Handle> = {};
   try {
     // Two processes without the reaper: their difference is the noise floor.
-    for (const [name, mode] of [['reaper', 'reaper'], ['none', 'none'], ['none 2', 'none']] as const) {
-      const h = nursery.spawn({ command: process.execPath, args: [nodeFixture('idle'), mode], stdio: ['pipe', 'pipe', 'inherit'] });
+    for (const [name, mode] of [
+      ['reaper', 'reaper'],
+      ['none', 'none'],
+      ['none 2', 'none'],
+    ] as const) {
+      const h = nursery.spawn({
+        command: process.execPath,
+        args: [nodeFixture('idle'), mode],
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       kids[name] = h;
       if (!h.stdout) throw new Error('no stdout');
       await readUntil(h.stdout, 'ready');
@@ -73,7 +81,8 @@ export const idleCpu: Bench = async (ctx) => {
     for (const h of all) h.stdin?.end();
     await Promise.all(all.map((h) => h.exited));
     const scanCount = (await scans).match(/scans (\d+)/)?.[1] ?? '?';
-    const cpu = (i: number): string => `${t[i] ?? NaN} ticks (${(((t[i] ?? NaN) / hz / windowS) * 100).toFixed(3)}% CPU), on CPU ${ms(c[i] ?? NaN)}`;
+    const cpu = (i: number): string =>
+      `${t[i] ?? NaN} ticks (${(((t[i] ?? NaN) / hz / windowS) * 100).toFixed(3)}% CPU), on CPU ${ms(c[i] ?? NaN)}`;
     const r = t[0] ?? NaN;
     const none = Math.max(t[1] ?? NaN, t[2] ?? NaN);
     rows.push({

@@ -32,7 +32,13 @@ async function runJson(nursery: Nursery, command: string, args: string[]): Promi
 }
 
 function worker(nursery: Nursery, mode: string, count: number, batch: number, param = 0): Promise<WorkerResult> {
-  return runJson(nursery, process.execPath, [nodeFixture('reap-worker'), mode, String(count), String(batch), String(param)]);
+  return runJson(nursery, process.execPath, [
+    nodeFixture('reap-worker'),
+    mode,
+    String(count),
+    String(batch),
+    String(param),
+  ]);
 }
 
 function onPath(name: string): string | null {
@@ -80,7 +86,19 @@ async function tiniRunner(nursery: Nursery, ctx: BenchContext, count: number): P
     if (!bin) return 'n/a (tini not installable here)';
     if (!unshare) return 'n/a (no unshare)';
     try {
-      const r = await runJson(nursery, unshare, ['--pid', '--fork', '--mount-proc', bin, '-s', '--', process.execPath, nodeFixture('tini-orphans'), mode, String(count), String(batch)]);
+      const r = await runJson(nursery, unshare, [
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        bin,
+        '-s',
+        '--',
+        process.execPath,
+        nodeFixture('tini-orphans'),
+        mode,
+        String(count),
+        String(batch),
+      ]);
       if (r.missed > 0) return `${r.missed} of ${count} never reaped`;
       return summarize(r.latencies);
     } catch (error) {
@@ -105,7 +123,8 @@ export const reapLatency: Bench = async (ctx) => {
         const s = summarize(r.latencies);
         return `seed 001 (60 s scan, 1 interval of grace), computed: p50 ${ms(1.5 * T)}, p99 ${ms(1.99 * T)} (simulated at T=${SEED_SIM_MS} ms: p50 ${(s.p50 / SEED_SIM_MS).toFixed(2)}T, p99 ${(s.p99 / SEED_SIM_MS).toFixed(2)}T)`;
       });
-    const tiniText = (t: Summary | string): string => (typeof t === 'string' ? `tini: ${t}` : `tini as PID 1 of a PID namespace: ${p5099(t)}`);
+    const tiniText = (t: Summary | string): string =>
+      typeof t === 'string' ? `tini: ${t}` : `tini as PID 1 of a PID namespace: ${p5099(t)}`;
     const vsTini = (s: Summary, t: Summary | string): string => (typeof t === 'string' ? 'n/a' : ratio(s.p99, t.p99));
     const missed = (r: WorkerResult): string => (r.missed > 0 ? `, ${r.missed} NOT reaped` : '');
     const paths = (r: WorkerResult): string =>

@@ -49,7 +49,11 @@ async function startHelpers(nursery: Nursery): Promise<{ helpers: Handle[]; recs
   for (let g = 0; g < GROUPS; g++) {
     // Each helper leads its own group (as every nursery child does) and holds its share of the
     // sleeps as children, so they are neither ours nor orphans.
-    const h = nursery.spawn({ command: 'sh', args: [shellFixture('sleeps.sh'), String(EXTRA / GROUPS), 'wait'], stdio: ['ignore', 'pipe', 'ignore'] });
+    const h = nursery.spawn({
+      command: 'sh',
+      args: [shellFixture('sleeps.sh'), String(EXTRA / GROUPS), 'wait'],
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     helpers.push(h);
     if (!h.stdout) throw new Error('no stdout');
     pids.push(...pidsOf(await readUntil(h.stdout, 'ready', 60_000)));

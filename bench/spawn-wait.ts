@@ -78,9 +78,31 @@ export const spawnWait: Bench = async (ctx) => {
   };
   const q = ctx.quick;
   const cases: Case[] = [
-    { label: '`/bin/true`, stdio ignore', command: '/bin/true', args: [], stdio: 'ignore', rounds: q ? 5 : 20, perRound: q ? 20 : 50, breakdown: true },
-    { label: '`node -e 0`, stdio ignore', command: process.execPath, args: ['-e', '0'], stdio: 'ignore', rounds: q ? 3 : 10, perRound: q ? 5 : 10 },
-    { label: '`/bin/true`, stdio pipe', command: '/bin/true', args: [], stdio: 'pipe', rounds: q ? 5 : 20, perRound: q ? 20 : 50 },
+    {
+      label: '`/bin/true`, stdio ignore',
+      command: '/bin/true',
+      args: [],
+      stdio: 'ignore',
+      rounds: q ? 5 : 20,
+      perRound: q ? 20 : 50,
+      breakdown: true,
+    },
+    {
+      label: '`node -e 0`, stdio ignore',
+      command: process.execPath,
+      args: ['-e', '0'],
+      stdio: 'ignore',
+      rounds: q ? 3 : 10,
+      perRound: q ? 5 : 10,
+    },
+    {
+      label: '`/bin/true`, stdio pipe',
+      command: '/bin/true',
+      args: [],
+      stdio: 'pipe',
+      rounds: q ? 5 : 20,
+      perRound: q ? 20 : 50,
+    },
   ];
   const rows: Row[] = [];
   try {
@@ -110,7 +132,7 @@ export const spawnWait: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      'spawn + wait: one process, interleaved rounds (method order rotated each round) after 3 warm-up runs each; a sample is the wall time from the spawn call to the resolved wait: `nursery.spawn()` + `await handle.exited` (nursery runs every child in its own session and group, and checks the group for leftovers after exit), `child_process.spawn()` + its `exit` event, and `await execa(..., { reject: false })`. All three use the same stdio (ignore, or pipe with the streams drained); with pipes execa also waits for the streams to close. The benchmark process is a subreaper with nursery\'s reaper running (the guard), which adds the same SIGCHLD scan to all three. For `/bin/true` two more methods run in the same rotation to split nursery\'s extra time: raw `child_process` with `detached: true` (the setsid every nursery child gets) and nursery with `killLeftovers: false` (no probe of the group after exit).',
+      "spawn + wait: one process, interleaved rounds (method order rotated each round) after 3 warm-up runs each; a sample is the wall time from the spawn call to the resolved wait: `nursery.spawn()` + `await handle.exited` (nursery runs every child in its own session and group, and checks the group for leftovers after exit), `child_process.spawn()` + its `exit` event, and `await execa(..., { reject: false })`. All three use the same stdio (ignore, or pipe with the streams drained); with pipes execa also waits for the streams to close. The benchmark process is a subreaper with nursery's reaper running (the guard), which adds the same SIGCHLD scan to all three. For `/bin/true` two more methods run in the same rotation to split nursery's extra time: raw `child_process` with `detached: true` (the setsid every nursery child gets) and nursery with `killLeftovers: false` (no probe of the group after exit).",
     ],
   };
 };

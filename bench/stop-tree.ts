@@ -48,7 +48,9 @@ async function started(pids: number[], variant: Variant): Promise<Recorded[]> {
     if (ready && recs.length === TREE_SIZE) return recs;
     if (performance.now() > deadline) {
       await finish(recs, { ms: 0, survivors: 0 });
-      throw new Error(`tree fixture did not settle within 5 s (${pids.length} PIDs reported, ${recs.length} alive, ${TREE_SIZE} expected)`);
+      throw new Error(
+        `tree fixture did not settle within 5 s (${pids.length} PIDs reported, ${recs.length} alive, ${TREE_SIZE} expected)`,
+      );
     }
     await sleep(1);
   }
@@ -107,7 +109,12 @@ async function finish(recs: Recorded[], outcome: Outcome): Promise<Outcome> {
   return outcome;
 }
 
-async function rounds(nursery: Nursery, variant: Variant, n: number, methods: Record<string, Method>): Promise<Record<string, Outcome[]>> {
+async function rounds(
+  nursery: Nursery,
+  variant: Variant,
+  n: number,
+  methods: Record<string, Method>,
+): Promise<Record<string, Outcome[]>> {
   const names = Object.keys(methods);
   const out: Record<string, Outcome[]> = Object.fromEntries(names.map((k) => [k, []]));
   for (let r = 0; r < n; r++) {
@@ -123,7 +130,11 @@ function describe(o: Outcome[]): { text: string; p50: number; survivors: number 
   const s = summarize(o.map((x) => x.ms));
   const survivors = o.reduce((a, x) => a + x.survivors, 0);
   const rounds = o.length;
-  return { text: `${ms(s.p50)} (p90 ${ms(s.p90)}), ${survivors}/${rounds * TREE_SIZE} survived`, p50: s.p50, survivors };
+  return {
+    text: `${ms(s.p50)} (p90 ${ms(s.p90)}), ${survivors}/${rounds * TREE_SIZE} survived`,
+    p50: s.p50,
+    survivors,
+  };
 }
 
 export const stopTree: Bench = async (ctx) => {
@@ -132,7 +143,11 @@ export const stopTree: Bench = async (ctx) => {
   const rows: Row[] = [];
   try {
     ctx.log(`50-process tree, setsid'd sleeps still children of the leader: ${n} rounds`);
-    const plain = await rounds(nursery, 'plain', n, { nursery: viaNursery, 'tree-kill': viaTreeKill, group: viaGroupKill });
+    const plain = await rounds(nursery, 'plain', n, {
+      nursery: viaNursery,
+      'tree-kill': viaTreeKill,
+      group: viaGroupKill,
+    });
     const nu = describe(plain['nursery'] ?? []);
     const tk = describe(plain['tree-kill'] ?? []);
     const gk = describe(plain['group'] ?? []);

@@ -82,7 +82,17 @@ export interface NurseryStats {
   orphansKilled: number;
 }
 
-const NURSERY_KEYS = new Set(['owner', 'graceMs', 'killSignal', 'cleanupOnExit', 'subreaper', 'reaper', 'orphans', 'log', 'stopOnSignals']);
+const NURSERY_KEYS = new Set([
+  'owner',
+  'graceMs',
+  'killSignal',
+  'cleanupOnExit',
+  'subreaper',
+  'reaper',
+  'orphans',
+  'log',
+  'stopOnSignals',
+]);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 export const DEFAULT_REAPER_GRACE_MS = 1000;
 
@@ -150,12 +160,16 @@ export class Nursery implements AsyncDisposable {
       throw invalidOption('reaper', 'a boolean or { graceMs, safetyIntervalMs }', r);
     }
     const orphans = resolveOrphanPolicy(options.orphans);
-    if (options.log !== undefined && options.log !== false && typeof options.log !== 'function') throw invalidOption('log', 'a function or false', options.log);
+    if (options.log !== undefined && options.log !== false && typeof options.log !== 'function')
+      throw invalidOption('log', 'a function or false', options.log);
     const log = options.log === false ? null : (options.log ?? defaultLog);
     const wanted = r === false ? false : r !== undefined || subreaper || process.pid === 1;
     if (!wanted) {
       if (orphans.decide !== null) {
-        warnOnce('NURSERY_ORPHANS_WITHOUT_REAPER', 'nursery: the orphans policy acts only on orphans adopted by us: set subreaper: true (or run as PID 1) for it to have any effect.');
+        warnOnce(
+          'NURSERY_ORPHANS_WITHOUT_REAPER',
+          'nursery: the orphans policy acts only on orphans adopted by us: set subreaper: true (or run as PID 1) for it to have any effect.',
+        );
       }
       return;
     }
@@ -188,7 +202,14 @@ export class Nursery implements AsyncDisposable {
     const resolved = resolveSpec(spec, this.#defaults);
     let child;
     try {
-      child = spawnChild({ command: resolved.command, args: resolved.args, cwd: resolved.cwd, env: resolved.env, stdio: resolved.stdio, ...(resolved.ipc ? { ipc: resolved.ipc } : {}) });
+      child = spawnChild({
+        command: resolved.command,
+        args: resolved.args,
+        cwd: resolved.cwd,
+        env: resolved.env,
+        stdio: resolved.stdio,
+        ...(resolved.ipc ? { ipc: resolved.ipc } : {}),
+      });
     } catch (error) {
       this.#stats.spawnFailed++;
       throw error;
@@ -221,10 +242,18 @@ export class Nursery implements AsyncDisposable {
    * the result carries code and signal.
    * @throws NurseryError as spawn() does, and ERR_NURSERY_MAX_BUFFER (with `.result`).
    */
-  run(command: string, args: readonly string[], options: RunOptions & { encoding: 'buffer' }): Promise<RunResult<Buffer>>;
+  run(
+    command: string,
+    args: readonly string[],
+    options: RunOptions & { encoding: 'buffer' },
+  ): Promise<RunResult<Buffer>>;
   run(command: string, args?: readonly string[], options?: RunOptions & { encoding?: 'utf8' }): Promise<RunResult>;
   run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult<string | Buffer>>;
-  async run(command: string, args: readonly string[] = [], options: RunOptions = {}): Promise<RunResult<string | Buffer>> {
+  async run(
+    command: string,
+    args: readonly string[] = [],
+    options: RunOptions = {},
+  ): Promise<RunResult<string | Buffer>> {
     const resolved = resolveRunOptions(options);
     const handle = this.spawn({ ...resolved.spec, command, args });
     return runHandle(handle, resolved);
@@ -265,7 +294,12 @@ export class Nursery implements AsyncDisposable {
 
   stats(): NurseryStats {
     const r = this.#lease?.reaper.stats;
-    return { ...this.#stats, running: this.#children.size, reaped: r?.reaped ?? this.#stats.reaped, orphansKilled: r?.orphansKilled ?? this.#stats.orphansKilled };
+    return {
+      ...this.#stats,
+      running: this.#children.size,
+      reaped: r?.reaped ?? this.#stats.reaped,
+      orphansKilled: r?.orphansKilled ?? this.#stats.orphansKilled,
+    };
   }
 
   #onStopReport(report: StopReport, reason: string): void {

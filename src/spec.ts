@@ -70,19 +70,39 @@ export const TREE_TAG_NAME = 'NURSERY_TREE';
 let treeCounter = 0;
 export const DEFAULT_KILL_SIGNAL = SIGTERM;
 
-const SPAWN_KEYS = new Set(['command', 'args', 'owner', 'cwd', 'env', 'extendEnv', 'stdio', 'killSignal', 'graceMs', 'timeoutMs', 'signal', 'killLeftovers', 'ipc', 'serialization']);
+const SPAWN_KEYS = new Set([
+  'command',
+  'args',
+  'owner',
+  'cwd',
+  'env',
+  'extendEnv',
+  'stdio',
+  'killSignal',
+  'graceMs',
+  'timeoutMs',
+  'signal',
+  'killLeftovers',
+  'ipc',
+  'serialization',
+]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
 export function checkKeys(value: object, allowed: ReadonlySet<string>, where: string): void {
   for (const key of Object.keys(value)) {
     if (!allowed.has(key)) {
-      throw new NurseryOptionError('ERR_NURSERY_UNKNOWN_OPTION', key, `Unknown ${where} option "${key}". Known options: ${[...allowed].join(', ')}`);
+      throw new NurseryOptionError(
+        'ERR_NURSERY_UNKNOWN_OPTION',
+        key,
+        `Unknown ${where} option "${key}". Known options: ${[...allowed].join(', ')}`,
+      );
     }
   }
 }
 
 export function checkObject(value: unknown, name: string): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(name, 'an object', value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidOption(name, 'an object', value);
 }
 
 // A NUL byte cannot cross execve(): the kernel would cut the string there.
@@ -130,7 +150,8 @@ export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
   if (value === undefined) return out;
   checkObject(value, 'env');
   for (const [key, v] of Object.entries(value)) {
-    if (key.length === 0 || key.includes('=') || key.includes('\0')) throw invalidOption('env', 'an object whose keys are variable names', key);
+    if (key.length === 0 || key.includes('=') || key.includes('\0'))
+      throw invalidOption('env', 'an object whose keys are variable names', key);
     if (v === undefined) {
       delete out[key];
       continue;
@@ -155,11 +176,17 @@ function checkFd(v: number, name: string): number {
 function checkStdio(value: unknown): [StdioEntry, StdioEntry, StdioEntry] {
   if (value === undefined) return ['pipe', 'pipe', 'pipe'];
   if (typeof value === 'string') {
-    if (!STDIO_VALUES.has(value)) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of them', value);
+    if (!STDIO_VALUES.has(value))
+      throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of them', value);
     const v = value as StdioValue;
     return [v, v, v];
   }
-  if (!Array.isArray(value) || value.length > 3) throw invalidOption('stdio', '"pipe", "inherit", "ignore" or an array of up to three of them (or file descriptors)', value);
+  if (!Array.isArray(value) || value.length > 3)
+    throw invalidOption(
+      'stdio',
+      '"pipe", "inherit", "ignore" or an array of up to three of them (or file descriptors)',
+      value,
+    );
   const out: [StdioEntry, StdioEntry, StdioEntry] = ['pipe', 'pipe', 'pipe'];
   value.forEach((v: unknown, i) => {
     if (v === undefined) return;
@@ -167,7 +194,8 @@ function checkStdio(value: unknown): [StdioEntry, StdioEntry, StdioEntry] {
       out[i] = checkFd(v, `stdio[${i}]`);
       return;
     }
-    if (typeof v !== 'string' || !STDIO_VALUES.has(v)) throw invalidOption(`stdio[${i}]`, '"pipe", "inherit", "ignore" or an open file descriptor', v);
+    if (typeof v !== 'string' || !STDIO_VALUES.has(v))
+      throw invalidOption(`stdio[${i}]`, '"pipe", "inherit", "ignore" or an open file descriptor', v);
     out[i] = v as StdioValue;
   });
   return out;
@@ -193,7 +221,11 @@ export interface ForkOptions extends Omit<SpawnSpec, 'command' | 'args' | 'ipc'>
   execArgv?: readonly string[];
 }
 
-const FORK_KEYS = new Set([...[...SPAWN_KEYS].filter((k) => k !== 'command' && k !== 'args' && k !== 'ipc'), 'execPath', 'execArgv']);
+const FORK_KEYS = new Set([
+  ...[...SPAWN_KEYS].filter((k) => k !== 'command' && k !== 'args' && k !== 'ipc'),
+  'execPath',
+  'execArgv',
+]);
 
 /** The spawn spec for `fork(modulePath, args, options)`. @throws NurseryOptionError */
 export function forkSpec(modulePath: unknown, args: unknown, options: unknown): SpawnSpec {
@@ -231,4 +263,3 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     ipc: checkIpc(spec.ipc, spec.serialization),
   };
 }
-

@@ -57,7 +57,11 @@ const cases: [string, string, SpawnSpec | Record<string, unknown>][] = [
   ['a file descriptor that is not open', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', stdio: ['ignore', 98_765] }],
   ['args that are not an array', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', args: 'x' }],
   ['an empty command', 'ERR_NURSERY_INVALID_OPTION', { command: '' }],
-  ['arguments larger than the kernel takes (E2BIG)', 'ERR_NURSERY_SPAWN_FAILED', { command: 'true', args: ['x'.repeat(3_000_000)] }],
+  [
+    'arguments larger than the kernel takes (E2BIG)',
+    'ERR_NURSERY_SPAWN_FAILED',
+    { command: 'true', args: ['x'.repeat(3_000_000)] },
+  ],
 ];
 
 for (const [what, code, spec] of cases) {
@@ -68,7 +72,9 @@ for (const [what, code, spec] of cases) {
 }
 
 test('E2BIG says what is too large, and keeps the OS error as cause', async () => {
-  const error = await expectError('ERR_NURSERY_SPAWN_FAILED', () => nursery.spawn({ command: 'true', args: Array(200_000).fill('0123456789') }));
+  const error = await expectError('ERR_NURSERY_SPAWN_FAILED', () =>
+    nursery.spawn({ command: 'true', args: Array(200_000).fill('0123456789') }),
+  );
   assert.match(error.message, /E2BIG.*larger than the kernel accepts/);
   assert.equal((error.cause as NodeJS.ErrnoException).code, 'E2BIG');
 });

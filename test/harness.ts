@@ -29,7 +29,8 @@ const runner = nursery.spawn({
   timeoutMs: 15 * 60_000,
 });
 // The harness is an application, so it may own signals: stop the whole test tree on Ctrl-C/TERM.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void runner.stop({ graceMs: 2000 }));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(sig, () => void runner.stop({ graceMs: 2000 }));
 const info = await runner.exited;
 const s = nursery.stats();
 await nursery.close();

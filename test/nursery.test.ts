@@ -31,9 +31,15 @@ test('close() stops every child, then refuses new spawns with ERR_NURSERY_CLOSED
   await nursery.close();
   assert.equal(alive(a.pid), false);
   assert.equal(nursery.closed, true);
-  assert.throws(() => nursery.spawn({ command: 'true' }), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_CLOSED');
+  assert.throws(
+    () => nursery.spawn({ command: 'true' }),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_CLOSED',
+  );
   await assert.rejects(nursery.run('true'), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_CLOSED');
-  assert.throws(() => nursery.fork('worker.js'), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_CLOSED');
+  assert.throws(
+    () => nursery.fork('worker.js'),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_CLOSED',
+  );
 });
 
 test('await using a Nursery closes it at the end of the scope', async () => {

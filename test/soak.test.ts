@@ -15,7 +15,12 @@ async function round(i: number): Promise<number[]> {
   const pids: number[] = [];
   // A tree with setsid'd members, stopped (every fifth ignores SIGTERM: SIGKILL after the grace).
   const ignoring = i % 5 === 0;
-  const tree = nursery.spawn({ command: process.execPath, args: [TREE, '4', '2', ...(ignoring ? ['ignore-term'] : [])], stdio: ['ignore', 'pipe', 'inherit'], graceMs: 200 });
+  const tree = nursery.spawn({
+    command: process.execPath,
+    args: [TREE, '4', '2', ...(ignoring ? ['ignore-term'] : [])],
+    stdio: ['ignore', 'pipe', 'inherit'],
+    graceMs: 200,
+  });
   const p = await readJsonLine<TreePids>(tree.stdout);
   pids.push(p.pid, ...p.group, ...p.setsid);
   const stopped = await tree.stop();
@@ -47,7 +52,11 @@ test(`${ROUNDS} rounds of the seeds' patterns: after each, nothing of ours is le
   const spawned = nursery.stats().spawned;
   for (let i = 0; i < ROUNDS; i++) {
     const pids = await round(i);
-    await waitFor(() => ownChildren().length === 0, 3000, `round ${i}: every child and adopted orphan to be gone and reaped`);
+    await waitFor(
+      () => ownChildren().length === 0,
+      3000,
+      `round ${i}: every child and adopted orphan to be gone and reaped`,
+    );
     assert.deepEqual(pids.filter(alive), [], `round ${i}: every process it started is gone`);
     assert.deepEqual(nursery.list(), [], `round ${i}: list() is empty`);
     await waitFor(() => openFds() <= fds, 2000, `round ${i}: descriptors back to ${fds}`).catch(() => undefined);

@@ -24,7 +24,11 @@ export function unspare(pids: Iterable<number>): void {
 
 export function startGuard(): Nursery {
   process.env[TAG_VAR] = `${process.pid}-${Date.now()}`;
-  return new Nursery({ subreaper: true, orphans: { kill: (info) => !info.addonsLoaded && !spared.has(info.pid) }, log: false });
+  return new Nursery({
+    subreaper: true,
+    orphans: { kill: (info) => !info.addonsLoaded && !spared.has(info.pid) },
+    log: false,
+  });
 }
 
 // Ours: tagged in its environment (a zombie's environment is empty), or a zombie whose parent
@@ -78,7 +82,10 @@ export async function closeGuard(guard: Nursery): Promise<{ clean: boolean; verd
       const [pid, , st] = line.trim().split(/\s+/);
       return pids.has(Number(pid)) || (st ?? '').startsWith('Z');
     });
-  if (lines.length > 0) process.stderr.write(`ps -eo pid,ppid,stat,args (leftovers of this run, and every zombie on the host):\n${lines.join('\n')}\n`);
+  if (lines.length > 0)
+    process.stderr.write(
+      `ps -eo pid,ppid,stat,args (leftovers of this run, and every zombie on the host):\n${lines.join('\n')}\n`,
+    );
   const clean = found.ours.length === 0;
   const verdict = `${clean ? 'clean' : 'NOT CLEAN'}: ${found.ours.length} process(es) of this run left, ${found.hostZombies} zombie(s) on the host`;
   return { clean, verdict };

@@ -45,7 +45,9 @@ export async function runStandalone(name: string, bench: Bench): Promise<void> {
     process.stdout.write(`${describeMachine(machine(), ctx.quick)}\n\n${renderTable(rows)}`);
   } catch (error) {
     failed = true;
-    process.stderr.write(`[${name}] crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `[${name}] crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   const { clean, verdict } = await closeGuard(guard);
   ctx.log(verdict);

@@ -25,7 +25,10 @@ export function readUntil(stream: Readable, marker: string, timeoutMs = 10_000):
       }
     };
     const onEnd = (): void => done(new Error(`stream ended before "${marker}" (got ${lines.length} lines)`));
-    const timer = setTimeout(() => done(new Error(`no "${marker}" within ${timeoutMs} ms (got ${lines.length} lines)`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no "${marker}" within ${timeoutMs} ms (got ${lines.length} lines)`)),
+      timeoutMs,
+    );
     stream.on('data', onData);
     stream.on('end', onEnd);
   });

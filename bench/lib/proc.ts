@@ -67,7 +67,11 @@ export function running(list: readonly Recorded[]): Recorded[] {
 
 // Polls every ~1 ms until every recorded process is gone (vanished or a zombie) or the deadline
 // passes. `ms` is the time of the last observed change, so it stays meaningful with survivors.
-export async function waitGone(list: readonly Recorded[], timeoutMs: number, t0 = performance.now()): Promise<{ ms: number; left: Recorded[] }> {
+export async function waitGone(
+  list: readonly Recorded[],
+  timeoutMs: number,
+  t0 = performance.now(),
+): Promise<{ ms: number; left: Recorded[] }> {
   let left = running(list);
   let lastChange = performance.now();
   while (left.length > 0 && performance.now() - t0 < timeoutMs) {

@@ -48,14 +48,24 @@ export function machine(): Machine {
     // not Linux: keep os.cpus()'s name
   }
   // os.release() is uname(2)'s release, what `uname -r` prints.
-  return { date: new Date().toISOString(), source: source(), kernel: release(), cpu, cpus: cpus().length, node: process.version };
+  return {
+    date: new Date().toISOString(),
+    source: source(),
+    kernel: release(),
+    cpu,
+    cpus: cpus().length,
+    node: process.version,
+  };
 }
 
 function source(): string {
   try {
-    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = git('rev-parse', '--short', 'HEAD');
-    return git('status', '--porcelain', '--', 'src', 'bench').length > 0 ? `${commit} + uncommitted changes in src/ or bench/` : commit;
+    return git('status', '--porcelain', '--', 'src', 'bench').length > 0
+      ? `${commit} + uncommitted changes in src/ or bench/`
+      : commit;
   } catch {
     return 'not a git checkout';
   }
@@ -65,7 +75,13 @@ export function describeMachine(m: Machine, quick: boolean): string {
   return `${m.date} · commit ${m.source} · Linux ${m.kernel} · ${m.cpu} × ${m.cpus} · Node ${m.node}${quick ? ' · BENCH_QUICK=1 (fewer iterations, 5 s idle window)' : ''}`;
 }
 
-export function writeResults(path: string, rows: readonly Row[], m: Machine, quick: boolean, notes: readonly string[]): void {
+export function writeResults(
+  path: string,
+  rows: readonly Row[],
+  m: Machine,
+  quick: boolean,
+  notes: readonly string[],
+): void {
   const text = [
     '# nursery benchmarks',
     '',

@@ -100,14 +100,22 @@ export class Handle implements AsyncDisposable {
       const durationMs = performance.now() - this.#t0;
       this.#disarm();
       // The child is gone; anything of its group or session still alive is a leftover.
-      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
+      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid))
+        this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
       if (this.#treeStop !== null) {
         await this.#treeStop;
         hooks.onTreeGone();
       }
       this.#state = 'exited';
       const r = this.#reason;
-      const info: ExitInfo = { code, signal, durationMs, stopped: r !== null && r !== 'leftovers', timedOut: r === 'timeout', aborted: r === 'abort' };
+      const info: ExitInfo = {
+        code,
+        signal,
+        durationMs,
+        stopped: r !== null && r !== 'leftovers',
+        timedOut: r === 'timeout',
+        aborted: r === 'abort',
+      };
       hooks.onExit(this, info);
       return info;
     });
@@ -177,7 +185,11 @@ export class Handle implements AsyncDisposable {
       await ipc.send(message);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_IPC_CHANNEL_CLOSED' || !ipc.connected) throw this.#closed(error);
-      throw new NurseryError('ERR_NURSERY_IPC_SEND', `Cannot send this message to pid ${this.pid}: ${(error as Error).message}`, { cause: error });
+      throw new NurseryError(
+        'ERR_NURSERY_IPC_SEND',
+        `Cannot send this message to pid ${this.pid}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 
@@ -245,12 +257,20 @@ export class Handle implements AsyncDisposable {
 
   #ipc(what: string) {
     const ipc = this.#child.ipc;
-    if (ipc === null) throw new NurseryError('ERR_NURSERY_NO_IPC', `${what}(): pid ${this.pid} was spawned without an IPC channel (spawn it with ipc: true)`);
+    if (ipc === null)
+      throw new NurseryError(
+        'ERR_NURSERY_NO_IPC',
+        `${what}(): pid ${this.pid} was spawned without an IPC channel (spawn it with ipc: true)`,
+      );
     return ipc;
   }
 
   #closed(cause?: unknown): NurseryError {
-    return new NurseryError('ERR_NURSERY_IPC_CLOSED', `The IPC channel to pid ${this.pid} is closed (${this.#child.isReaped() ? 'the child has exited' : 'disconnected'})`, cause === undefined ? {} : { cause });
+    return new NurseryError(
+      'ERR_NURSERY_IPC_CLOSED',
+      `The IPC channel to pid ${this.pid} is closed (${this.#child.isReaped() ? 'the child has exited' : 'disconnected'})`,
+      cause === undefined ? {} : { cause },
+    );
   }
 
   /** @internal */
@@ -275,7 +295,13 @@ export class Handle implements AsyncDisposable {
 
   #root(): TreeRoot {
     const child = this.#child;
-    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag, tracked: () => this.#hooks.trackedPids() };
+    return {
+      pid: child.pid,
+      isReaped: () => child.isReaped(),
+      reaped: child.exit,
+      tag: this.#spec.tag,
+      tracked: () => this.#hooks.trackedPids(),
+    };
   }
 
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {

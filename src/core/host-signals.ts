@@ -13,9 +13,11 @@ const DEFAULT_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export function resolveHostSignals(value: unknown): HostSignal[] {
   if (value === undefined || value === false) return [];
   if (value === true) return DEFAULT_SIGNALS;
-  if (!Array.isArray(value)) throw invalidOption('stopOnSignals', 'a boolean or an array of "SIGINT", "SIGTERM", "SIGHUP"', value);
+  if (!Array.isArray(value))
+    throw invalidOption('stopOnSignals', 'a boolean or an array of "SIGINT", "SIGTERM", "SIGHUP"', value);
   return value.map((v: unknown, i) => {
-    if (typeof v !== 'string' || !DEFAULT_SIGNALS.includes(v as HostSignal)) throw invalidOption(`stopOnSignals[${i}]`, '"SIGINT", "SIGTERM" or "SIGHUP"', v);
+    if (typeof v !== 'string' || !DEFAULT_SIGNALS.includes(v as HostSignal))
+      throw invalidOption(`stopOnSignals[${i}]`, '"SIGINT", "SIGTERM" or "SIGHUP"', v);
     return v as HostSignal;
   });
 }

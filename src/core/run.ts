@@ -37,14 +37,29 @@ export interface RunResult<Output extends string | Buffer = string> {
 }
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
-const RUN_KEYS = new Set(['timeoutMs', 'input', 'signal', 'owner', 'maxBuffer', 'encoding', 'cwd', 'env', 'extendEnv', 'killSignal', 'graceMs']);
+const RUN_KEYS = new Set([
+  'timeoutMs',
+  'input',
+  'signal',
+  'owner',
+  'maxBuffer',
+  'encoding',
+  'cwd',
+  'env',
+  'extendEnv',
+  'killSignal',
+  'graceMs',
+]);
 // After the tree is gone its pipes close at once, unless a process we could not see holds them.
 const DRAIN_MS = 200;
 
 class Collector {
   readonly chunks: Buffer[] = [];
   size = 0;
-  constructor(readonly limit: number, readonly onOverflow: () => void) {}
+  constructor(
+    readonly limit: number,
+    readonly onOverflow: () => void,
+  ) {}
   attach(stream: Readable | null): void {
     stream?.on('data', (chunk: Buffer) => {
       if (this.size + chunk.length > this.limit) {
@@ -87,14 +102,23 @@ export function resolveRunOptions(options: unknown): ResolvedRun {
   checkKeys(options, RUN_KEYS, 'run');
   const { input, maxBuffer = DEFAULT_MAX_BUFFER, encoding = 'utf8', ...rest } = options as RunOptions;
   if (encoding !== 'utf8' && encoding !== 'buffer') throw invalidOptionFor('encoding', '"utf8" or "buffer"', encoding);
-  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidOptionFor('input', 'a string or a Uint8Array', input);
+  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array))
+    throw invalidOptionFor('input', 'a string or a Uint8Array', input);
   if (typeof maxBuffer !== 'number' || !Number.isFinite(maxBuffer) || maxBuffer < 0) {
     throw invalidOptionFor('maxBuffer', 'a finite number of bytes >= 0', maxBuffer);
   }
-  return { spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true }, input, maxBuffer, encoding };
+  return {
+    spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true },
+    input,
+    maxBuffer,
+    encoding,
+  };
 }
 
-export async function runHandle(handle: Handle, { input, maxBuffer, encoding }: ResolvedRun): Promise<RunResult<string | Buffer>> {
+export async function runHandle(
+  handle: Handle,
+  { input, maxBuffer, encoding }: ResolvedRun,
+): Promise<RunResult<string | Buffer>> {
   let overflowed: 'stdout' | 'stderr' | null = null;
   const overflow = (which: 'stdout' | 'stderr') => () => {
     if (overflowed) return;
@@ -121,7 +145,10 @@ export async function runHandle(handle: Handle, { input, maxBuffer, encoding }: 
   };
   if (overflowed) {
     throw Object.assign(
-      new NurseryError('ERR_NURSERY_MAX_BUFFER', `${handle.command}: ${overflowed} exceeded maxBuffer (${maxBuffer} bytes); the process tree was stopped`),
+      new NurseryError(
+        'ERR_NURSERY_MAX_BUFFER',
+        `${handle.command}: ${overflowed} exceeded maxBuffer (${maxBuffer} bytes); the process tree was stopped`,
+      ),
       { result },
     );
   }

@@ -70,7 +70,9 @@ function bind(): Native {
   const koffi = require('koffi') as typeof import('koffi');
   const libc = openLibc(koffi);
   const waitpid = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
-  const prctl = libc.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)');
+  const prctl = libc.func(
+    'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+  );
   const prctlGet = libc.func('prctl', 'int', ['int', '_Out_ int *', 'unsigned long', 'unsigned long', 'unsigned long']);
   // syscall() is variadic in C; glibc's implementation only moves registers, so a fixed
   // prototype per use is safe and avoids koffi's slower variadic path.

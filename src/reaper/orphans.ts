@@ -33,7 +33,8 @@ export function resolveOrphanPolicy(value: unknown): ResolvedOrphanPolicy {
   if (typeof value === 'object' && value !== null && typeof (value as { kill?: unknown }).kill === 'function') {
     const v = value as { kill: (info: OrphanInfo) => boolean; graceMs?: unknown };
     const afterMs = v.graceMs === undefined ? DEFAULT_ORPHAN_GRACE_MS : v.graceMs;
-    if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) throw invalidOption('orphans.graceMs', 'a finite number of milliseconds >= 0', afterMs);
+    if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0)
+      throw invalidOption('orphans.graceMs', 'a finite number of milliseconds >= 0', afterMs);
     return { decide: v.kill, afterMs };
   }
   throw invalidOption('orphans', '"keep", "kill" or { kill(info) => boolean, graceMs? }', value);

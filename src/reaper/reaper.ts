@@ -21,7 +21,6 @@ import { foreignAddonsLoaded } from './addons.js';
 import { decodeWaitStatus, describeStatus } from './wait-status.js';
 import { type ResolvedOrphanPolicy, stopOrphan } from './orphans.js';
 
-
 export interface ReaperConfig {
   graceMs: number;
   /** The safety-net scan, for a SIGCHLD lost to coalescing. */
@@ -109,10 +108,11 @@ export class Reaper {
     this.tracked.subscribe();
     // Children alive now may belong to anything (libuv from before we subscribed, an addon):
     // they only ever take the grace path.
-    for (const pids of childrenByThread().values()) for (const pid of pids) {
-      const s = readStat(pid);
-      if (s) this.#preexisting.add(`${pid}:${s.startTime}`);
-    }
+    for (const pids of childrenByThread().values())
+      for (const pid of pids) {
+        const s = readStat(pid);
+        if (s) this.#preexisting.add(`${pid}:${s.startTime}`);
+      }
     if (!wasDraining) process.on('SIGCHLD', this.#onSigchld);
     clearInterval(this.#safetyTimer);
     this.#safetyTimer = setInterval(() => this.#schedule(), timerDelay(this.#config.safetyIntervalMs));
@@ -241,7 +241,8 @@ export class Reaper {
           }
           continue;
         }
-        if (!main || this.#config.orphans.decide === null || this.#stopping.has(pid) || this.#config.isDaemon(pid)) continue;
+        if (!main || this.#config.orphans.decide === null || this.#stopping.has(pid) || this.#config.isDaemon(pid))
+          continue;
         orphansNow.add(key);
         this.#liveKeys.set(pid, key);
         const first = this.#orphanSeen.get(key) ?? now;
@@ -251,7 +252,13 @@ export class Reaper {
           continue;
         }
         if (this.#orphanKept.has(key)) continue;
-        const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: now - first, addonsLoaded: hasAddons() };
+        const info = {
+          pid,
+          comm: s.comm,
+          cmdline: readCmdline(pid),
+          orphanedMs: now - first,
+          addonsLoaded: hasAddons(),
+        };
         if (this.#decide(info)) this.#killOrphan(pid, s.comm);
         else this.#orphanKept.add(key);
       }
@@ -268,7 +275,8 @@ export class Reaper {
     const r = this.#native.waitpidNoHang(pid);
     if (r.pid <= 0) {
       // 0: not a zombie after all; ECHILD: its waiter took it first. Both are quiet no-ops.
-      if (r.pid !== 0 && r.pid !== -ECHILD) warnOnce('NURSERY_WAITPID', `nursery: waitpid(${pid}) failed with errno ${-r.pid}`);
+      if (r.pid !== 0 && r.pid !== -ECHILD)
+        warnOnce('NURSERY_WAITPID', `nursery: waitpid(${pid}) failed with errno ${-r.pid}`);
       return false;
     }
     const status = decodeWaitStatus(r.status);
@@ -278,7 +286,8 @@ export class Reaper {
     else this.stats.reapedAfterGrace++;
     this.#say(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
     const onReap = this.onReap;
-    if (onReap) guarded(() => onReap({ pid, comm, code: status.code, signal: status.signal, path, latencyMs }), 'onReap');
+    if (onReap)
+      guarded(() => onReap({ pid, comm, code: status.code, signal: status.signal, path, latencyMs }), 'onReap');
     return true;
   }
 
@@ -292,7 +301,10 @@ export class Reaper {
     try {
       return this.#config.orphans.decide?.(info) === true;
     } catch (error) {
-      warnOnce('NURSERY_ORPHAN_POLICY_THREW', `nursery: the orphans policy threw (${String(error)}); orphans it is asked about are kept.`);
+      warnOnce(
+        'NURSERY_ORPHAN_POLICY_THREW',
+        `nursery: the orphans policy threw (${String(error)}); orphans it is asked about are kept.`,
+      );
       return false;
     }
   }
@@ -343,6 +355,9 @@ function guarded(fn: () => void, what: string): void {
   try {
     fn();
   } catch (error) {
-    warnOnce(`NURSERY_${what.toUpperCase()}_THREW`, `nursery: the reaper's ${what} callback threw (${String(error)}); ignored.`);
+    warnOnce(
+      `NURSERY_${what.toUpperCase()}_THREW`,
+      `nursery: the reaper's ${what} callback threw (${String(error)}); ignored.`,
+    );
   }
 }

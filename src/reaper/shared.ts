@@ -21,13 +21,19 @@ export interface ReaperLease {
 
 export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperLease | null {
   if (process.platform !== 'linux') {
-    warnOnce('NURSERY_NO_REAPER_PLATFORM', `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted or reaped by nursery.`);
+    warnOnce(
+      'NURSERY_NO_REAPER_PLATFORM',
+      `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted or reaped by nursery.`,
+    );
     return null;
   }
   // A worker thread sees only its own spawns on diagnostics_channel, so from there the main
   // thread's libuv children would look untracked: the reaper belongs to the main thread alone.
   if (!isMainThread) {
-    warnOnce('NURSERY_REAPER_IN_WORKER', 'nursery: the reaper runs only on the main thread; this worker\'s Nursery starts none.');
+    warnOnce(
+      'NURSERY_REAPER_IN_WORKER',
+      "nursery: the reaper runs only on the main thread; this worker's Nursery starts none.",
+    );
     return null;
   }
   const n = native();

@@ -9,7 +9,10 @@ export function enableSubreaper(n: Native): boolean {
   if (before === true) return false;
   const r = n.setChildSubreaper(true);
   if (r < 0) {
-    warnOnce('NURSERY_NO_SUBREAPER', `nursery: prctl(PR_SET_CHILD_SUBREAPER) failed (errno ${-r}); orphans of our children go to PID 1 and cannot be reaped or stopped by nursery.`);
+    warnOnce(
+      'NURSERY_NO_SUBREAPER',
+      `nursery: prctl(PR_SET_CHILD_SUBREAPER) failed (errno ${-r}); orphans of our children go to PID 1 and cannot be reaped or stopped by nursery.`,
+    );
     return false;
   }
   return true;

@@ -29,18 +29,30 @@ export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): Nurser
   if (req.cwd !== undefined) {
     try {
       if (!statSync(req.cwd).isDirectory()) {
-        return new NurseryError('ERR_NURSERY_BAD_CWD', `cwd ${JSON.stringify(req.cwd)} is not a directory`, { path: req.cwd, cause: thrown });
+        return new NurseryError('ERR_NURSERY_BAD_CWD', `cwd ${JSON.stringify(req.cwd)} is not a directory`, {
+          path: req.cwd,
+          cause: thrown,
+        });
       }
     } catch (error) {
-      return new NurseryError('ERR_NURSERY_BAD_CWD', `cwd ${JSON.stringify(req.cwd)} does not exist (${errnoOf(error)})`, {
-        path: req.cwd,
-        cause: error,
-      });
+      return new NurseryError(
+        'ERR_NURSERY_BAD_CWD',
+        `cwd ${JSON.stringify(req.cwd)} does not exist (${errnoOf(error)})`,
+        {
+          path: req.cwd,
+          cause: error,
+        },
+      );
     }
   }
   const found = findCommand(req.command, cwd, req.env.PATH);
   if (found === null) {
-    return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: command not found`, { syscall: 'spawn', path: req.command, errno: -2, cause: thrown });
+    return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: command not found`, {
+      syscall: 'spawn',
+      path: req.command,
+      errno: -2,
+      cause: thrown,
+    });
   }
   try {
     if (statSync(found).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EACCES' });
@@ -48,14 +60,29 @@ export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): Nurser
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'ENOENT') {
-      return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: no such file`, { syscall: 'spawn', path: found, errno: -2, cause: error });
+      return new NurseryError('ENOENT', `spawn ${req.command} ENOENT: no such file`, {
+        syscall: 'spawn',
+        path: found,
+        errno: -2,
+        cause: error,
+      });
     }
-    return new NurseryError('EACCES', `spawn ${req.command} EACCES: not executable`, { syscall: 'spawn', path: found, errno: -13, cause: error });
+    return new NurseryError('EACCES', `spawn ${req.command} EACCES: not executable`, {
+      syscall: 'spawn',
+      path: found,
+      errno: -13,
+      cause: error,
+    });
   }
-  const hint = errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
-  return new NurseryError('ERR_NURSERY_SPAWN_FAILED', `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}${hint}`, {
-    syscall: 'spawn',
-    path: found,
-    cause: thrown,
-  });
+  const hint =
+    errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
+  return new NurseryError(
+    'ERR_NURSERY_SPAWN_FAILED',
+    `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}${hint}`,
+    {
+      syscall: 'spawn',
+      path: found,
+      cause: thrown,
+    },
+  );
 }

@@ -7,7 +7,6 @@ import { ESRCH, native } from '../os/native.js';
 import { type ProcStat, isDead, readStat } from '../os/proc.js';
 import { type KillOutcome, killPid } from '../os/kill.js';
 
-
 export interface ProcRef {
   readonly pid: number;
   readonly startTime: number;
@@ -21,7 +20,14 @@ export interface ProcRef {
 // pidfd was opened on that same process and not on a successor that took the PID in between.
 export function openRef(stat: ProcStat): ProcRef | null {
   if (isDead(stat)) return null;
-  const ref: ProcRef = { pid: stat.pid, startTime: stat.startTime, pgrp: stat.pgrp, session: stat.session, comm: stat.comm, pidfd: -1 };
+  const ref: ProcRef = {
+    pid: stat.pid,
+    startTime: stat.startTime,
+    pgrp: stat.pgrp,
+    session: stat.session,
+    comm: stat.comm,
+    pidfd: -1,
+  };
   const n = native();
   if (n) {
     const fd = n.pidfdOpen(stat.pid);

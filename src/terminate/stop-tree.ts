@@ -140,7 +140,8 @@ class Tree {
       for (const ref of targets) {
         if (ref.pgrp !== this.root.pid) continue;
         const now = readStat(ref.pid);
-        if (now && now.startTime === ref.startTime && !isDead(now) && now.pgrp !== this.root.pid) signalRef(ref, signal);
+        if (now && now.startTime === ref.startTime && !isDead(now) && now.pgrp !== this.root.pid)
+          signalRef(ref, signal);
       }
     }
     return n;

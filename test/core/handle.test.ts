@@ -68,7 +68,12 @@ test('await using stops the child when the scope ends', async () => {
 });
 
 test('timeoutMs stops the whole tree and says so', async () => {
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000'], timeoutMs: 150, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000'],
+    timeoutMs: 150,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const escaped = Number(await firstLine(child.stdout));
   const info = await child.exited;
   assert.equal(info.timedOut, true);
@@ -91,18 +96,35 @@ test('list() shows every live child as a plain object, and forgets it once it ex
   const child = nursery.spawn({ command: 'sleep', args: ['1000'], owner: 'lister', stdio: 'ignore' });
   const entry = nursery.list().find((c) => c.pid === child.pid);
   assert.ok(entry);
-  assert.deepEqual(Object.keys(entry).sort(), ['args', 'command', 'mode', 'owner', 'pgid', 'pid', 'startedAt', 'state', 'uptimeMs']);
+  assert.deepEqual(Object.keys(entry).sort(), [
+    'args',
+    'command',
+    'mode',
+    'owner',
+    'pgid',
+    'pid',
+    'startedAt',
+    'state',
+    'uptimeMs',
+  ]);
   assert.equal(entry.owner, 'lister');
   assert.equal(entry.command, 'sleep');
   assert.equal(entry.state, 'running');
   assert.doesNotThrow(() => JSON.stringify(entry));
   await child.stop();
-  assert.equal(nursery.list().some((c) => c.pid === child.pid), false);
+  assert.equal(
+    nursery.list().some((c) => c.pid === child.pid),
+    false,
+  );
 });
 
 test('what a child leaves behind when it exits by itself is stopped (killLeftovers)', async () => {
   const before = nursery.stats().leftoversStopped;
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 1000 & echo $!'], stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'sleep 1000 & echo $!'],
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const left = Number(await firstLine(child.stdout));
   await child.exited;
   assert.equal(alive(left), false);
@@ -110,7 +132,12 @@ test('what a child leaves behind when it exits by itself is stopped (killLeftove
 });
 
 test('killLeftovers: false leaves the group alone when the child exits', async () => {
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 1000 & echo $!'], killLeftovers: false, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'sleep 1000 & echo $!'],
+    killLeftovers: false,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const left = Number(await firstLine(child.stdout));
   await child.exited;
   assert.equal(alive(left), true);
@@ -122,7 +149,11 @@ test('killLeftovers: false leaves the group alone when the child exits', async (
 });
 
 test('signal() reaches the child alone, and is refused once it has exited', async () => {
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'trap "exit 5" USR1; echo ready; while :; do sleep 0.01; done'], stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'trap "exit 5" USR1; echo ready; while :; do sleep 0.01; done'],
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await firstLine(child.stdout);
   assert.equal(child.signal('SIGUSR1'), true);
   assert.equal((await child.exited).code, 5);
@@ -154,7 +185,9 @@ test("writing to a child that closed its stdin (EPIPE) does not crash the host; 
   // Had the EPIPE been unhandled, the runner would have failed this test with an uncaught error.
 
   const watched = nursery.spawn({ command: 'head', args: ['-c', '1'], stdio: ['pipe', 'ignore', 'ignore'] });
-  const seen = new Promise<string | undefined>((resolve) => watched.stdin?.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)));
+  const seen = new Promise<string | undefined>((resolve) =>
+    watched.stdin?.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+  );
   watched.stdin?.write(Buffer.alloc(4_000_000));
   assert.equal(await seen, 'EPIPE');
   await watched.exited;

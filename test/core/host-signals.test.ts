@@ -10,7 +10,12 @@ const nursery = new Nursery({ subreaper: true, log: false });
 after(() => nursery.close());
 
 async function startHost(mode = '') {
-  const host = nursery.spawn({ command: process.execPath, args: [HOST, mode], stdio: ['ignore', 'pipe', 'inherit'], killLeftovers: false });
+  const host = nursery.spawn({
+    command: process.execPath,
+    args: [HOST, mode],
+    stdio: ['ignore', 'pipe', 'inherit'],
+    killLeftovers: false,
+  });
   const pids = await readJsonLine<{ child: number; escaped: number }>(host.stdout);
   await waitFor(() => alive(pids.escaped), 2000, 'the escaped grandchild');
   return { host, pids };
@@ -39,13 +44,19 @@ test('stopOnSignals: a second signal during a graceful stop SIGKILLs the trees a
 test('without stopOnSignals a Nursery adds no signal listener', async () => {
   const before = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));
   const n = new Nursery({ log: false });
-  assert.deepEqual(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s)), before);
+  assert.deepEqual(
+    ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s)),
+    before,
+  );
   await n.close();
   const withSignals = new Nursery({ log: false, stopOnSignals: ['SIGHUP'] });
   assert.equal(process.listenerCount('SIGHUP'), (before[2] ?? 0) + 1);
   await withSignals.close();
   assert.equal(process.listenerCount('SIGHUP'), before[2]);
-  assert.throws(() => new Nursery({ stopOnSignals: ['SIGUSR1' as never] }), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION');
+  assert.throws(
+    () => new Nursery({ stopOnSignals: ['SIGUSR1' as never] }),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION',
+  );
 });
 
 test('the test file leaves no child or zombie behind', async () => {

@@ -51,7 +51,11 @@ test('fork() starts a Node module with an IPC channel: messages both ways, and d
 });
 
 test('fork() passes execArgv and execPath when given', async () => {
-  const child = nursery.fork(IPC_CHILD, [], { execArgv: ['--max-old-space-size=64'], execPath: process.execPath, stdio: 'ignore' });
+  const child = nursery.fork(IPC_CHILD, [], {
+    execArgv: ['--max-old-space-size=64'],
+    execPath: process.execPath,
+    stdio: 'ignore',
+  });
   const hello = await nextWith<{ execArgv: string[] }>(child, 'hello');
   assert.deepEqual(hello.execArgv, ['--max-old-space-size=64']);
   await child.stop();
@@ -65,19 +69,36 @@ test('messages() yields every message in order and ends when the child exits', a
   // Two next() calls before either settles: each gets its own message.
   const pair = Promise.all([it.next(), it.next()]);
   await child.send({ flood: 2 });
-  assert.deepEqual((await pair).map((r) => r.value), [{ n: 0 }, { n: 1 }]);
+  assert.deepEqual(
+    (await pair).map((r) => r.value),
+    [{ n: 0 }, { n: 1 }],
+  );
   await child.send({ flood: 500 });
   await child.send({ exitWith: 3 });
   const got: unknown[] = [];
   for await (const m of it) got.push(m);
-  assert.deepEqual(got, Array.from({ length: 500 }, (_, n) => ({ n })), 'all 500, in order, then the end');
+  assert.deepEqual(
+    got,
+    Array.from({ length: 500 }, (_, n) => ({ n })),
+    'all 500, in order, then the end',
+  );
   assert.equal((await child.exited).code, 3);
   assert.equal(child.connected, false);
-  assert.deepEqual(await child.messages().next(), { done: true, value: undefined }, 'a new iterator on a closed channel ends at once');
+  assert.deepEqual(
+    await child.messages().next(),
+    { done: true, value: undefined },
+    'a new iterator on a closed channel ends at once',
+  );
 });
 
-test("advanced serialization carries what JSON cannot: a Map, a BigInt, a Date", async () => {
-  const child = nursery.spawn({ command: process.execPath, args: [IPC_CHILD], ipc: true, serialization: 'advanced', stdio: 'ignore' });
+test('advanced serialization carries what JSON cannot: a Map, a BigInt, a Date', async () => {
+  const child = nursery.spawn({
+    command: process.execPath,
+    args: [IPC_CHILD],
+    ipc: true,
+    serialization: 'advanced',
+    stdio: 'ignore',
+  });
   const echo = nextWith<{ echo: Map<bigint, Date> }>(child, 'echo');
   const sent = new Map([[10n ** 20n, new Date(0)]]);
   await child.send(sent);
@@ -122,7 +143,10 @@ test('bad IPC options are typed errors and start nothing', async () => {
   const spawned = nursery.stats().spawned;
   const children = ownChildren().length;
   const bad: [string, () => unknown][] = [
-    ['ERR_NURSERY_INVALID_OPTION', () => nursery.spawn({ command: process.execPath, ipc: true, serialization: 'xml' as never })],
+    [
+      'ERR_NURSERY_INVALID_OPTION',
+      () => nursery.spawn({ command: process.execPath, ipc: true, serialization: 'xml' as never }),
+    ],
     ['ERR_NURSERY_INVALID_OPTION', () => nursery.spawn({ command: process.execPath, serialization: 'json' })],
     ['ERR_NURSERY_INVALID_OPTION', () => nursery.spawn({ command: process.execPath, ipc: 'yes' as never })],
     ['ERR_NURSERY_UNKNOWN_OPTION', () => nursery.fork(IPC_CHILD, [], { ipc: false } as never)],
@@ -136,7 +160,10 @@ test('bad IPC options are typed errors and start nothing', async () => {
     assert.throws(fn, (e: unknown) => isNurseryError(e) && e.code === code && e instanceof TypeError, code);
   }
   const child = nursery.fork(IPC_CHILD, [], { stdio: 'ignore' });
-  assert.throws(() => child.onMessage('nope' as never), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION');
+  assert.throws(
+    () => child.onMessage('nope' as never),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION',
+  );
   await child.stop();
   assert.equal(nursery.stats().spawned, spawned + 1, 'only the good fork started a process');
   assert.equal(ownChildren().length, children);
@@ -145,7 +172,10 @@ test('bad IPC options are typed errors and start nothing', async () => {
 test('a fork that cannot start (no such execPath) throws ENOENT and leaks no descriptor', async () => {
   const fds = openFds();
   for (let i = 0; i < 50; i++) {
-    assert.throws(() => nursery.fork(IPC_CHILD, [], { execPath: '/nonexistent/node' }), (e: unknown) => isNurseryError(e) && e.code === 'ENOENT');
+    assert.throws(
+      () => nursery.fork(IPC_CHILD, [], { execPath: '/nonexistent/node' }),
+      (e: unknown) => isNurseryError(e) && e.code === 'ENOENT',
+    );
   }
   await waitFor(() => openFds() <= fds, 2000, 'the failed forks to release their descriptors').catch(() => undefined);
   assert.equal(openFds(), fds, 'no IPC socket or pipe left open');

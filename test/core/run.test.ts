@@ -36,7 +36,9 @@ test('run() without input gives the command an empty stdin', async () => {
 });
 
 test('run() stops the whole tree on timeout and says so', async () => {
-  const r = await nursery.run('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], { timeoutMs: 200 });
+  const r = await nursery.run('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], {
+    timeoutMs: 200,
+  });
   assert.equal(r.timedOut, true);
   assert.equal(r.signal, 'SIGTERM');
   const pids = r.stdout.trim().split('\n').map(Number);
@@ -61,13 +63,16 @@ test('helpers that outlive the command are stopped with it (seed 001, git transp
 });
 
 test('run() past maxBuffer stops the tree and rejects with ERR_NURSERY_MAX_BUFFER and the partial output', async () => {
-  await assert.rejects(nursery.run('sh', ['-c', 'yes | head -c 100000; sleep 1000'], { maxBuffer: 1000 }), (error: unknown) => {
-    assert.ok(isNurseryError(error));
-    assert.equal(error.code, 'ERR_NURSERY_MAX_BUFFER');
-    const result = (error as unknown as { result: { stdout: string } }).result;
-    assert.equal(result.stdout.length, 1000);
-    return true;
-  });
+  await assert.rejects(
+    nursery.run('sh', ['-c', 'yes | head -c 100000; sleep 1000'], { maxBuffer: 1000 }),
+    (error: unknown) => {
+      assert.ok(isNurseryError(error));
+      assert.equal(error.code, 'ERR_NURSERY_MAX_BUFFER');
+      const result = (error as unknown as { result: { stdout: string } }).result;
+      assert.equal(result.stdout.length, 1000);
+      return true;
+    },
+  );
 });
 
 test("run() with encoding: 'buffer' returns the bytes as they came; the default decodes UTF-8", async () => {
@@ -80,7 +85,10 @@ test("run() with encoding: 'buffer' returns the bytes as they came; the default 
   assert.equal(typeof text.stdout, 'string');
   assert.equal(text.stderr, '€');
   assert.equal(text.stdout, '\ufffd\u0000\u0001', 'an invalid byte becomes U+FFFD when decoded');
-  await assert.rejects(nursery.run('true', [], { encoding: 'latin1' as never }), (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION');
+  await assert.rejects(
+    nursery.run('true', [], { encoding: 'latin1' as never }),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION',
+  );
 });
 
 test('the test file leaves no child or zombie behind', async () => {

@@ -57,13 +57,20 @@ test('the same text passes in src/spawn/', async () => {
 });
 
 test('tests, fixtures and benchmarks may use child_process', async () => {
-  for (const filePath of ['test/core/handle.test.ts', 'test/fixtures/orphan-maker.ts', 'bench/spawn-vs-child-process.ts']) {
+  for (const filePath of [
+    'test/core/handle.test.ts',
+    'test/fixtures/orphan-maker.ts',
+    'bench/spawn-vs-child-process.ts',
+  ]) {
     assert.deepEqual(await lint(`${RAW_SPAWN}process.kill(child.pid ?? 0, 'SIGTERM');\n`, filePath), [], filePath);
   }
 });
 
 test('a raw process.kill() in src/ fails the lint', async () => {
-  const messages = await lint("export function stop(pid: number): void {\n  process.kill(pid, 'SIGTERM');\n}\n", 'src/terminate/x.ts');
+  const messages = await lint(
+    "export function stop(pid: number): void {\n  process.kill(pid, 'SIGTERM');\n}\n",
+    'src/terminate/x.ts',
+  );
   assert.deepEqual(
     messages.map((m) => [m.ruleId, m.line, m.column]),
     [[RULE, 2, 3]],
@@ -75,7 +82,10 @@ test("src/os/kill.ts passes only through its eslint-disable comment, which names
   const [result] = await eslint.lintFiles([path]);
   assert.equal(result?.errorCount, 0);
   assert.equal(result?.warningCount, 0);
-  const withoutDisable = readFileSync(path, 'utf8').replace(/^\/\* eslint-disable nursery\/no-raw-child-process.*\*\/$/m, '');
+  const withoutDisable = readFileSync(path, 'utf8').replace(
+    /^\/\* eslint-disable nursery\/no-raw-child-process.*\*\/$/m,
+    '',
+  );
   const messages = await lint(withoutDisable, 'src/os/kill.ts');
   assert.ok(messages.length > 0 && messages.every((m) => m.ruleId === RULE), JSON.stringify(messages));
 });
@@ -91,7 +101,10 @@ test('the recommended config registers the plugin as nursery and turns the rule 
   const standalone = new ESLint({
     cwd: repoRoot,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, plugin.configs.recommended as Linter.Config],
+    overrideConfig: [
+      { files: ['**/*.ts'], languageOptions: { parser: tsParser } },
+      plugin.configs.recommended as Linter.Config,
+    ],
   });
   const [result] = await standalone.lintText(RAW_SPAWN, { filePath: 'src/spawn/x.ts' });
   assert.deepEqual(
@@ -104,6 +117,10 @@ test('the recommended config registers the plugin as nursery and turns the rule 
 });
 
 // Linting spawns nothing; the file checks so anyway, as every test file in this project does.
-test('the dogfood tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, async () => {
-  await assertNoLeftovers();
-});
+test(
+  'the dogfood tests leave no child process or zombie behind',
+  { skip: process.platform !== 'linux' && 'reads /proc: Linux only' },
+  async () => {
+    await assertNoLeftovers();
+  },
+);

@@ -12,12 +12,27 @@ const ruleTester = new RuleTester();
 
 ruleTester.run('no-raw-child-process', noRawChildProcess, {
   valid: [
-    { name: 'nursery itself is fine', code: "import { Nursery } from 'nursery';\nconst n = new Nursery();\nawait n.run('git', ['status']);" },
-    { name: 'other node modules are fine', code: "import { readFile } from 'node:fs/promises';\nconst fs = require('fs');\nawait import('node:os');" },
+    {
+      name: 'nursery itself is fine',
+      code: "import { Nursery } from 'nursery';\nconst n = new Nursery();\nawait n.run('git', ['status']);",
+    },
+    {
+      name: 'other node modules are fine',
+      code: "import { readFile } from 'node:fs/promises';\nconst fs = require('fs');\nawait import('node:os');",
+    },
     { name: 'a string that merely names the module', code: "const name = 'child_process';\nconsole.log(`${name}`);" },
-    { name: 'a type-only import spawns nothing', code: "import type { ChildProcess } from 'node:child_process';\nlet c: ChildProcess | undefined;" },
-    { name: 'a type specifier spawns nothing', code: "import { type ChildProcess, type SpawnOptions } from 'child_process';" },
-    { name: 'a type-only namespace import spawns nothing', code: "import type * as cp from 'child_process';\ntype T = cp.ChildProcess;" },
+    {
+      name: 'a type-only import spawns nothing',
+      code: "import type { ChildProcess } from 'node:child_process';\nlet c: ChildProcess | undefined;",
+    },
+    {
+      name: 'a type specifier spawns nothing',
+      code: "import { type ChildProcess, type SpawnOptions } from 'child_process';",
+    },
+    {
+      name: 'a type-only namespace import spawns nothing',
+      code: "import type * as cp from 'child_process';\ntype T = cp.ChildProcess;",
+    },
     { name: 'a type-only re-export spawns nothing', code: "export type { ChildProcess } from 'node:child_process';" },
     { name: 'a dynamic import of a computed name cannot be judged', code: 'const m = await import(name);' },
     {
@@ -55,7 +70,11 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
     { name: 'signalling ourselves', code: "process.kill(process.pid, 'SIGTERM');" },
     { name: 'signalling a fixed PID', code: "process.kill(1, 'SIGTERM');\nprocess.kill(0, 'SIGINT');" },
     { name: 'signal 0 only probes', code: 'process.kill(pid, 0);' },
-    { name: 'checkProcessKill: false turns the check off', code: "process.kill(pid, 'SIGTERM');", options: [{ checkProcessKill: false }] },
+    {
+      name: 'checkProcessKill: false turns the check off',
+      code: "process.kill(pid, 'SIGTERM');",
+      options: [{ checkProcessKill: false }],
+    },
     {
       name: 'a local variable called process is not node:process',
       code: 'function f(process: { kill(pid: number): void }, pid: number) {\n  process.kill(pid);\n}',
@@ -125,8 +144,16 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
         { messageId: 'useRun', line: 2, column: 23 },
       ],
     },
-    { name: 'a side-effect import', code: "import 'child_process';", errors: [{ messageId: 'noImport', line: 1, column: 8 }] },
-    { name: 'default imported by name', code: "import { default as cp } from 'child_process';", errors: [{ messageId: 'noImport', line: 1, column: 10 }] },
+    {
+      name: 'a side-effect import',
+      code: "import 'child_process';",
+      errors: [{ messageId: 'noImport', line: 1, column: 8 }],
+    },
+    {
+      name: 'default imported by name',
+      code: "import { default as cp } from 'child_process';",
+      errors: [{ messageId: 'noImport', line: 1, column: 10 }],
+    },
     {
       name: 'a required module and a call through it',
       code: "const cp = require('child_process');\ncp.fork('worker.js');",
@@ -152,9 +179,21 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
         { messageId: 'noImport', line: 1, column: 16 },
       ],
     },
-    { name: 'a member read straight off require', code: "require('child_process').spawn('ls');", errors: [{ messageId: 'useSpawn', line: 1, column: 1 }] },
-    { name: 'a bare require', code: "module.exports = require('child_process');", errors: [{ messageId: 'noImport', line: 1, column: 18 }] },
-    { name: 'require with a template literal', code: 'const cp = require(`child_process`);', errors: [{ messageId: 'noImport', line: 1, column: 12 }] },
+    {
+      name: 'a member read straight off require',
+      code: "require('child_process').spawn('ls');",
+      errors: [{ messageId: 'useSpawn', line: 1, column: 1 }],
+    },
+    {
+      name: 'a bare require',
+      code: "module.exports = require('child_process');",
+      errors: [{ messageId: 'noImport', line: 1, column: 18 }],
+    },
+    {
+      name: 'require with a template literal',
+      code: 'const cp = require(`child_process`);',
+      errors: [{ messageId: 'noImport', line: 1, column: 12 }],
+    },
     {
       name: 'a require made by createRequire',
       code: "const require = createRequire(import.meta.url);\nconst { exec } = require('child_process');",
@@ -186,7 +225,11 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
       code: "import('child_process').then((cp) => cp.spawn('ls'));",
       errors: [{ messageId: 'noImport', line: 1, column: 1 }],
     },
-    { name: 'a named re-export', code: "export { spawn } from 'child_process';", errors: [{ messageId: 'useSpawn', line: 1, column: 10 }] },
+    {
+      name: 'a named re-export',
+      code: "export { spawn } from 'child_process';",
+      errors: [{ messageId: 'useSpawn', line: 1, column: 10 }],
+    },
     {
       name: 'a re-export of the default and of a renamed member',
       code: "export { default, exec as run } from 'node:child_process';",
@@ -195,8 +238,16 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
         { messageId: 'useRun', line: 1, column: 19 },
       ],
     },
-    { name: 'a re-export of everything', code: "export * from 'node:child_process';", errors: [{ messageId: 'noImport', line: 1, column: 15 }] },
-    { name: 'a namespace re-export', code: "export * as cp from 'child_process';", errors: [{ messageId: 'noImport', line: 1, column: 21 }] },
+    {
+      name: 'a re-export of everything',
+      code: "export * from 'node:child_process';",
+      errors: [{ messageId: 'noImport', line: 1, column: 15 }],
+    },
+    {
+      name: 'a namespace re-export',
+      code: "export * as cp from 'child_process';",
+      errors: [{ messageId: 'noImport', line: 1, column: 21 }],
+    },
     {
       name: 'a TypeScript import-equals and a call through it',
       code: "import cp = require('child_process');\ncp.exec('ls');",
@@ -280,6 +331,10 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
 });
 
 // Linting spawns nothing; the file checks so anyway, as every test file in this project does.
-test('the rule tests leave no child process or zombie behind', { skip: process.platform !== 'linux' && 'reads /proc: Linux only' }, async () => {
-  await assertNoLeftovers();
-});
+test(
+  'the rule tests leave no child process or zombie behind',
+  { skip: process.platform !== 'linux' && 'reads /proc: Linux only' },
+  async () => {
+    await assertNoLeftovers();
+  },
+);

@@ -12,7 +12,12 @@ test('without the FFI a Nursery warns once, starts no reaper, and stop() still k
   const guard = new Nursery({ subreaper: true, orphans: 'kill', log: false });
   const r = await guard.run(process.execPath, [HOST], { env: { NURSERY_NO_FFI: '1' }, timeoutMs: 30_000 });
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout.trim()) as { escaped: number; signal: string; reaper: boolean; warnings: string[] };
+  const report = JSON.parse(r.stdout.trim()) as {
+    escaped: number;
+    signal: string;
+    reaper: boolean;
+    warnings: string[];
+  };
   assert.equal(report.signal, 'SIGTERM');
   assert.equal(report.reaper, false);
   assert.equal(report.warnings.length, 1, report.warnings.join('\n'));

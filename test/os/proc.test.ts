@@ -11,7 +11,15 @@ import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 test('parseStat takes comm up to the last ")" when it holds spaces and parentheses', () => {
   const line = '4242 (a) (b c) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 0 0';
   const s = parseStat(line);
-  assert.deepEqual(s, { pid: 4242, comm: 'a) (b c', state: 'S', ppid: 1, pgrp: 4242, session: 4242, startTime: 987654 });
+  assert.deepEqual(s, {
+    pid: 4242,
+    comm: 'a) (b c',
+    state: 'S',
+    ppid: 1,
+    pgrp: 4242,
+    session: 4242,
+    startTime: 987654,
+  });
   assert.equal(parseStat('garbage'), null);
 });
 
@@ -37,7 +45,10 @@ test('readStat parses a real process whose executable is named "a) (b c"', async
 });
 
 test('childrenOf, descendantsOf and membersOf see a real tree', async () => {
-  const cp = spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const cp = spawn('sh', ['-c', 'sleep 1000 & sleep 1000 & echo ready; wait'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
   await once(cp.stdout, 'data');
   try {
     const pid = cp.pid as number;

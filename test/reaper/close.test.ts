@@ -77,7 +77,11 @@ test('close() leaves the subreaper flag on when something else had set it', asyn
 test('a host that starts the reaper and never calls close() exits by itself', async () => {
   const child = spawn(process.execPath, [`${FIXTURES}reaper-exit.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
-  const report = await within(readJsonLine<{ code: number; reaperRunning: boolean }>(child.stdout), 10_000, 'the fixture report');
+  const report = await within(
+    readJsonLine<{ code: number; reaperRunning: boolean }>(child.stdout),
+    10_000,
+    'the fixture report',
+  );
   assert.deepEqual(report.code, 0);
   assert.equal(report.reaperRunning, true);
   const [code, signal] = (await within(exited, 5000, 'the host to exit by itself')) as [number | null, string | null];

@@ -50,8 +50,15 @@ test("'keep' (the default) leaves a live adopted orphan alone, and its reap is l
     // Now stop it ourselves, by PID, after checking it is still the same process.
     assert.ok(killChecked(o.pid, o.startTime));
     await waitFor(() => events.some((e) => e.pid === o.pid), 3000, `the reap of orphan ${o.pid}`);
-    assert.deepEqual(events.map((e) => [e.pid, e.comm, e.code, e.signal, e.path]), [[o.pid, 'sleep', null, 'SIGKILL', 'immediate']]);
-    assert.deepEqual(lines, [`nursery: reaped untracked zombie pid=${o.pid} comm=sleep signal SIGKILL (immediate)`], 'one log line per reap');
+    assert.deepEqual(
+      events.map((e) => [e.pid, e.comm, e.code, e.signal, e.path]),
+      [[o.pid, 'sleep', null, 'SIGKILL', 'immediate']],
+    );
+    assert.deepEqual(
+      lines,
+      [`nursery: reaped untracked zombie pid=${o.pid} comm=sleep signal SIGKILL (immediate)`],
+      'one log line per reap',
+    );
     assert.equal(stat(o.pid), null);
   } finally {
     await nursery.close();
@@ -72,7 +79,10 @@ test("'kill' stops a live adopted orphan and its descendants after about a secon
     assert.ok(descendant);
     await waitFor(() => !alive(o.pid), 4000, `orphan ${o.pid} to be stopped`);
     const elapsed = performance.now() - o.adoptedAt;
-    assert.ok(elapsed >= 900 && elapsed < 2500, `stopped ${Math.round(elapsed)} ms after adoption, after its 1 s grace`);
+    assert.ok(
+      elapsed >= 900 && elapsed < 2500,
+      `stopped ${Math.round(elapsed)} ms after adoption, after its 1 s grace`,
+    );
     await waitFor(() => !alive(descendant), 1000, `its descendant ${descendant} to be stopped with it`);
     await waitFor(() => events.length >= 2, 3000, 'the reap of both');
     assert.deepEqual(
@@ -112,7 +122,10 @@ test('a function policy is asked with pid, comm and cmdline, after its own grace
     const t = await orphan('tail -f /dev/null', 'tail');
     await waitFor(() => !alive(s.pid), 2000, `the sleep ${s.pid} to be stopped`);
     const elapsed = performance.now() - s.adoptedAt;
-    assert.ok(elapsed < 900, `stopped ${Math.round(elapsed)} ms after adoption: the policy's 100 ms, not the default 1 s`);
+    assert.ok(
+      elapsed < 900,
+      `stopped ${Math.round(elapsed)} ms after adoption: the policy's 100 ms, not the default 1 s`,
+    );
     await waitFor(() => infos.some((i) => i.pid === t.pid), 2000, 'the policy to be asked about tail');
     assert.ok(alive(t.pid), 'the policy said no for tail: it still runs');
     const info = infos.find((i) => i.pid === s.pid);
@@ -124,7 +137,11 @@ test('a function policy is asked with pid, comm and cmdline, after its own grace
     assert.equal(infos.find((i) => i.pid === t.pid)?.cmdline, 'tail -f /dev/null');
     assert.equal(reaper.stats.orphansKilled, 1);
     assert.ok(killChecked(t.pid, t.startTime));
-    await waitFor(() => events.some((e) => e.pid === t.pid) && events.some((e) => e.pid === s.pid), 3000, 'the reap of both orphans');
+    await waitFor(
+      () => events.some((e) => e.pid === t.pid) && events.some((e) => e.pid === s.pid),
+      3000,
+      'the reap of both orphans',
+    );
   } finally {
     await nursery.close();
   }
@@ -134,15 +151,24 @@ test('an orphan policy that throws does not bring the host process down', async 
   // Should the host die, its orphan comes back here: this Nursery reaps it once stopped below.
   const nursery = new Nursery({ subreaper: true, log: false });
   try {
-    const host = spawn(process.execPath, [`${FIXTURES}reaper-throwing-policy.js`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const host = spawn(process.execPath, [`${FIXTURES}reaper-throwing-policy.js`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     host.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     host.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const [code] = (await within(once(host, 'close'), 10_000, 'the host to finish')) as [number | null];
-    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { orphan?: number; startTime?: number; survived?: boolean });
+    const lines = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { orphan?: number; startTime?: number; survived?: boolean });
     const adopted = lines.find((l) => l.orphan !== undefined);
-    if (adopted?.orphan !== undefined && adopted.startTime !== undefined && killChecked(adopted.orphan, adopted.startTime)) {
+    if (
+      adopted?.orphan !== undefined &&
+      adopted.startTime !== undefined &&
+      killChecked(adopted.orphan, adopted.startTime)
+    ) {
       const pid = adopted.orphan;
       await waitFor(() => stat(pid) === null, 3000, `the dead host's orphan ${pid} to be reaped here`);
     }

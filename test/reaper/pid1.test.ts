@@ -75,25 +75,33 @@ async function runAsPid1(mode: 'with-nursery' | 'without'): Promise<Report> {
   }
 }
 
-test('a Node program as PID 1 with a Nursery has no zombie one second after 500 orphans exit', { skip, timeout: 60_000 }, async () => {
-  const r = await runAsPid1('with-nursery');
-  assert.equal(r.pid, 1, 'the fixture ran as PID 1');
-  assert.deepEqual(r.codes, Array(10).fill(0), 'its own children kept their exit codes');
-  assert.ok(r.adopted >= ORPHANS * 0.9, `the grandchildren were orphaned to PID 1 (saw ${r.adopted} adopted)`);
-  assert.equal(r.reaperRunning, true, 'new Nursery() started the reaper by itself as PID 1');
-  assert.equal(r.liveSleeps, 0);
-  assert.equal(r.zombies, 0, 'no zombie one second after the orphans exited');
-  assert.equal(r.reaped, ORPHANS, 'each orphan was counted');
-  assert.equal(r.logLines, ORPHANS, 'and logged once');
-});
+test(
+  'a Node program as PID 1 with a Nursery has no zombie one second after 500 orphans exit',
+  { skip, timeout: 60_000 },
+  async () => {
+    const r = await runAsPid1('with-nursery');
+    assert.equal(r.pid, 1, 'the fixture ran as PID 1');
+    assert.deepEqual(r.codes, Array(10).fill(0), 'its own children kept their exit codes');
+    assert.ok(r.adopted >= ORPHANS * 0.9, `the grandchildren were orphaned to PID 1 (saw ${r.adopted} adopted)`);
+    assert.equal(r.reaperRunning, true, 'new Nursery() started the reaper by itself as PID 1');
+    assert.equal(r.liveSleeps, 0);
+    assert.equal(r.zombies, 0, 'no zombie one second after the orphans exited');
+    assert.equal(r.reaped, ORPHANS, 'each orphan was counted');
+    assert.equal(r.logLines, ORPHANS, 'and logged once');
+  },
+);
 
-test('the same program as PID 1 without nursery leaves all 500 orphans as zombies', { skip, timeout: 60_000 }, async () => {
-  const r = await runAsPid1('without');
-  assert.equal(r.pid, 1, 'the fixture ran as PID 1');
-  assert.deepEqual(r.codes, Array(10).fill(0));
-  assert.equal(r.liveSleeps, 0);
-  assert.equal(r.zombies, ORPHANS, 'every orphan stayed a zombie');
-});
+test(
+  'the same program as PID 1 without nursery leaves all 500 orphans as zombies',
+  { skip, timeout: 60_000 },
+  async () => {
+    const r = await runAsPid1('without');
+    assert.equal(r.pid, 1, 'the fixture ran as PID 1');
+    assert.deepEqual(r.codes, Array(10).fill(0));
+    assert.equal(r.liveSleeps, 0);
+    assert.equal(r.zombies, ORPHANS, 'every orphan stayed a zombie');
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();

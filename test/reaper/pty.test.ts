@@ -15,7 +15,11 @@ interface Pty {
   onExit(listener: (e: { exitCode: number; signal?: number }) => void): unknown;
 }
 interface PtyModule {
-  spawn(file: string, args: string[], options: { cols?: number; rows?: number; cwd?: string; env?: NodeJS.ProcessEnv }): Pty;
+  spawn(
+    file: string,
+    args: string[],
+    options: { cols?: number; rows?: number; cwd?: string; env?: NodeJS.ProcessEnv },
+  ): Pty;
 }
 
 let pty: PtyModule | null = null;

@@ -31,11 +31,17 @@ test("seed 001: libuv reports its child's exit code while the reaper reaps the g
   assert.equal(s.comm, 'sleep');
   await waitFor(() => events.some((e) => e.pid === gc), 3000, `the reap of orphan ${gc}`);
   const e = events.find((x) => x.pid === gc);
-  assert.deepEqual({ comm: e?.comm, code: e?.code, signal: e?.signal, path: e?.path }, { comm: 'sleep', code: 0, signal: null, path: 'immediate' });
+  assert.deepEqual(
+    { comm: e?.comm, code: e?.code, signal: e?.signal, path: e?.path },
+    { comm: 'sleep', code: 0, signal: null, path: 'immediate' },
+  );
   assert.equal(reaper.stats.reaped, before + 1, 'exactly one untracked zombie was reaped: the grandchild');
   assert.ok(!events.some((x) => x.pid === r.pid), 'the libuv child was not touched');
   assert.equal(stat(gc), null, 'no <defunct> entry remains');
-  assert.deepEqual(ownChildren().filter((c) => c.state === 'Z'), []);
+  assert.deepEqual(
+    ownChildren().filter((c) => c.state === 'Z'),
+    [],
+  );
 });
 
 test('a scan that runs while a libuv child is a zombie reaps the orphan beside it and leaves the child to libuv', async () => {
@@ -106,13 +112,21 @@ test('a bad reaper option throws a TypeError naming it, and starts nothing', () 
     [{ reaper: { grace: 5 } }, 'grace', 'ERR_NURSERY_UNKNOWN_OPTION'],
     [{ subreaper: 'true' }, 'subreaper', 'ERR_NURSERY_INVALID_OPTION'],
     [{ subreaper: true, orphans: 'always' }, 'orphans', 'ERR_NURSERY_INVALID_OPTION'],
-    [{ subreaper: true, orphans: { kill: () => true, graceMs: Number.NaN } }, 'orphans.graceMs', 'ERR_NURSERY_INVALID_OPTION'],
+    [
+      { subreaper: true, orphans: { kill: () => true, graceMs: Number.NaN } },
+      'orphans.graceMs',
+      'ERR_NURSERY_INVALID_OPTION',
+    ],
     [{ subreaper: true, log: 'stderr' }, 'log', 'ERR_NURSERY_INVALID_OPTION'],
   ];
   for (const [options, option, code] of cases) {
     assert.throws(
       () => new Nursery(options as NurseryOptions),
-      (e: unknown) => e instanceof TypeError && isNurseryError(e) && (e as { code?: string }).code === code && e.message.includes(option),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        isNurseryError(e) &&
+        (e as { code?: string }).code === code &&
+        e.message.includes(option),
       `${JSON.stringify(options)} names ${option}`,
     );
   }

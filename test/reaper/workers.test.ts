@@ -31,7 +31,10 @@ const nursery = new Nursery({ subreaper: true, log: false });
 const reaper = nursery.reaper;
 assert.ok(reaper, 'the reaper starts with subreaper: true');
 
-function runWorker(workerData: { codes: number[]; orphanEvery: number; holdMs: number }, onMessage: (m: Message) => void = () => undefined): Promise<Result[]> {
+function runWorker(
+  workerData: { codes: number[]; orphanEvery: number; holdMs: number },
+  onMessage: (m: Message) => void = () => undefined,
+): Promise<Result[]> {
   const worker = new Worker(WORKER, { workerData });
   return within(
     new Promise<Result[]>((resolve, reject) => {
@@ -66,20 +69,27 @@ test("a worker thread's children keep their exit codes while the reaper reaps or
   );
   await waitFor(() => events.length >= 10, 3000, 'the reap of the 10 orphans');
   const workerPids = new Set(results.map((r) => r.pid));
-  assert.ok(!events.some((e) => workerPids.has(e.pid)), "no worker child was reaped by the reaper");
+  assert.ok(!events.some((e) => workerPids.has(e.pid)), 'no worker child was reaped by the reaper');
   assert.ok(events.every((e) => e.comm === 'sleep'));
 });
 
 test("a worker's child that stays a zombie while its thread is busy is left to the worker (grace path)", async () => {
   const events = collect(reaper);
   // What the main thread saw while the worker's loop was blocked (asserted once it is back).
-  let seen: { listed: number[]; pids: number[]; zombiesBefore: boolean; reaped: number; zombiesAfter: boolean } | null = null;
+  let seen: { listed: number[]; pids: number[]; zombiesBefore: boolean; reaped: number; zombiesAfter: boolean } | null =
+    null;
   const results = await runWorker({ codes: [5, 6, 7], orphanEvery: 0, holdMs: 400 }, (m) => {
     if (m.type !== 'zombies') return;
     const zombies = (): boolean => m.pids.every((pid) => stat(pid)?.state === 'Z');
     const zombiesBefore = zombies();
     const reaped = reaper.scan();
-    seen = { listed: childrenOfThread(m.tid).sort(), pids: [...m.pids].sort(), zombiesBefore, reaped, zombiesAfter: zombies() };
+    seen = {
+      listed: childrenOfThread(m.tid).sort(),
+      pids: [...m.pids].sort(),
+      zombiesBefore,
+      reaped,
+      zombiesAfter: zombies(),
+    };
   });
   assert.ok(seen, 'the scan ran while the zombies waited');
   const s = seen as { listed: number[]; pids: number[]; zombiesBefore: boolean; reaped: number; zombiesAfter: boolean };
@@ -95,7 +105,7 @@ test("a worker's child that stays a zombie while its thread is busy is left to t
   assert.deepEqual(events, [], 'the reaper reaped nothing');
 });
 
-test("a Nursery created in a worker thread never reaps a child of the main thread", async () => {
+test('a Nursery created in a worker thread never reaps a child of the main thread', async () => {
   const sab = new SharedArrayBuffer(8);
   const done = new Int32Array(sab);
   const worker = new Worker(WORKER_NURSERY, { workerData: { sab } });
@@ -136,7 +146,9 @@ test("a Nursery created in a worker thread never reaps a child of the main threa
 // alive, which is evidence that a waiter exists; see the report of this test's author.
 test(
   "a worker's child stays the worker's even when its thread is busy for longer than graceMs",
-  { todo: 'the grace rule reaps a live worker thread\'s zombie after graceMs (1 s by default) and its exit code is lost' },
+  {
+    todo: "the grace rule reaps a live worker thread's zombie after graceMs (1 s by default) and its exit code is lost",
+  },
   async () => {
     const events = collect(reaper);
     // Keep this thread's loop turning, so the reaper's grace timer is serviced on time.
@@ -201,7 +213,11 @@ test('in a process whose event loop is otherwise idle, a zombie of unknown origi
   // that only runs when something else wakes the loop.
   const host = spawn(process.execPath, [IDLE_GRACE], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(host, 'exit');
-  const report = await within(readJsonLine<{ pid: number; stateAt1000: string | null; reapedAfterMs: number | null }>(host.stdout), 10_000, 'the report');
+  const report = await within(
+    readJsonLine<{ pid: number; stateAt1000: string | null; reapedAfterMs: number | null }>(host.stdout),
+    10_000,
+    'the report',
+  );
   const [code] = (await within(exited, 5000, 'the host to exit')) as [number | null];
   assert.equal(code, 0);
   assert.deepEqual(

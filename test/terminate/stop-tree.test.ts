@@ -11,7 +11,12 @@ const nursery = new Nursery({ subreaper: true, log: false });
 after(() => nursery.close());
 
 function spawnTree(group: number, setsid: number, extra: string[] = [], graceMs?: number) {
-  const child = nursery.spawn({ command: process.execPath, args: [TREE, String(group), String(setsid), ...extra], stdio: ['ignore', 'pipe', 'inherit'], ...(graceMs === undefined ? {} : { graceMs }) });
+  const child = nursery.spawn({
+    command: process.execPath,
+    args: [TREE, String(group), String(setsid), ...extra],
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(graceMs === undefined ? {} : { graceMs }),
+  });
   return { child, pids: readJsonLine<TreePids>(child.stdout) };
 }
 
@@ -59,7 +64,11 @@ test('stop() with an explicit signal and grace overrides the spec', async () => 
 
 test('a wrapper killed by stop() leaves no grandchild behind (seeds 000 and 004)', async () => {
   // The wrapper backgrounds a child that escapes the group and one that stays; both must die.
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: number[] = [];
   await new Promise<void>((resolve) => {
     child.stdout?.on('data', (d: Buffer) => {
@@ -74,13 +83,21 @@ test('a wrapper killed by stop() leaves no grandchild behind (seeds 000 and 004)
 test('stop() kills a setsid() descendant whose parent died before the stop (adopted by our subreaper)', async () => {
   // The inner shell starts an escaping sleep and exits at once: the sleep is reparented to us
   // before stop() is called, so neither the tree walk nor the session can reach it.
-  const child = nursery.spawn({ command: 'sh', args: ['-c', 'sh -c "setsid sleep 1000 & echo \\$!"; sleep 1000'], stdio: ['ignore', 'pipe', 'inherit'] });
-  const escaped = Number((await readJsonLine<number>(child.stdout)));
+  const child = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'sh -c "setsid sleep 1000 & echo \\$!"; sleep 1000'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const escaped = Number(await readJsonLine<number>(child.stdout));
   // setsid(1) calls setsid() before it execs sleep, so wait for the exec as well as the adoption.
-  await waitFor(() => {
-    const s = stat(escaped);
-    return s?.ppid === process.pid && s.session === escaped && s.comm === 'sleep';
-  }, 3000, 'the escaped sleep to be adopted');
+  await waitFor(
+    () => {
+      const s = stat(escaped);
+      return s?.ppid === process.pid && s.session === escaped && s.comm === 'sleep';
+    },
+    3000,
+    'the escaped sleep to be adopted',
+  );
   await child.stop();
   assert.equal(alive(escaped), false);
 });

@@ -35,9 +35,16 @@ async function canUnshare(guard: Nursery): Promise<boolean> {
   }
 }
 
-async function runApp(guard: Nursery, scenario: Scenario, mode: 'plain' | 'nursery', pidns: boolean): Promise<AppReport | null> {
+async function runApp(
+  guard: Nursery,
+  scenario: Scenario,
+  mode: 'plain' | 'nursery',
+  pidns: boolean,
+): Promise<AppReport | null> {
   const args = [APP, scenario, mode];
-  const r = pidns ? await guard.run('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args], { timeoutMs: 60_000 }) : await guard.run(process.execPath, args, { timeoutMs: 60_000 });
+  const r = pidns
+    ? await guard.run('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args], { timeoutMs: 60_000 })
+    : await guard.run(process.execPath, args, { timeoutMs: 60_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) {
     process.stderr.write(`demo: ${scenario}/${mode} printed no report (code ${r.code}): ${r.stderr}\n`);
@@ -69,9 +76,19 @@ export async function demo(out: (line: string) => void = (l) => process.stdout.w
   try {
     for (const s of SCENARIOS) {
       const ns = s.id === 'pid1' && pidns;
-      const title = s.id === 'pid1' && !pidns ? `${s.title} (as subreaper: no PID namespace here)` : ns ? `${s.title} (real PID namespace)` : s.title;
+      const title =
+        s.id === 'pid1' && !pidns
+          ? `${s.title} (as subreaper: no PID namespace here)`
+          : ns
+            ? `${s.title} (real PID namespace)`
+            : s.title;
       out(`running: ${title} ...`);
-      rows.push({ scenario: title, seeds: s.seeds, plain: await runApp(guard, s.id, 'plain', ns), guarded: await runApp(guard, s.id, 'nursery', ns) });
+      rows.push({
+        scenario: title,
+        seeds: s.seeds,
+        plain: await runApp(guard, s.id, 'plain', ns),
+        guarded: await runApp(guard, s.id, 'nursery', ns),
+      });
     }
   } finally {
     await guard.close();

@@ -6,7 +6,11 @@ import type { Scenario } from './plain.js';
 
 export async function runGuarded(nursery: Nursery, scenario: Scenario): Promise<number[]> {
   if (scenario === 'escape') {
-    const child = nursery.spawn({ command: 'sh', args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = nursery.spawn({
+      command: 'sh',
+      args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'],
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const pids = await readLines(child.stdout, 2);
     await untilSessionLeader(pids[0] ?? 0, (pid) => readStat(pid)?.session);
     await child.stop({ signal: 'SIGKILL' });
@@ -28,7 +32,12 @@ export async function runGuarded(nursery: Nursery, scenario: Scenario): Promise<
   const pids: number[] = [];
   for (let i = 0; i < 20; i++) {
     // killLeftovers off: the grandchild exits by itself later, and only the reaper is left to reap it.
-    const child = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 0.05 & echo $!'], stdio: ['ignore', 'pipe', 'ignore'], killLeftovers: false });
+    const child = nursery.spawn({
+      command: 'sh',
+      args: ['-c', 'sleep 0.05 & echo $!'],
+      stdio: ['ignore', 'pipe', 'ignore'],
+      killLeftovers: false,
+    });
     pids.push(...(await readLines(child.stdout, 1)));
     await child.exited;
   }

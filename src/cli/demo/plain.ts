@@ -11,7 +11,10 @@ export async function runPlain(scenario: Scenario): Promise<number[]> {
   if (scenario === 'escape') {
     // Seeds 000 and 004: the wrapper's group is SIGKILLed; a grandchild that called setsid()
     // survives, and the wrapper's own child becomes a zombie nobody reaps.
-    const cp = spawn('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const cp = spawn('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const pids = await readLines(cp.stdout, 2);
     await untilSessionLeader(pids[0] ?? 0, (pid) => readStat(pid)?.session);
     process.kill(-(cp.pid as number), 'SIGKILL');

@@ -4,13 +4,7 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 export type MessageId =
-  | 'noImport'
-  | 'noMember'
-  | 'useSpawn'
-  | 'useRun'
-  | 'useSpawnWithIpc'
-  | 'useRunForSync'
-  | 'noProcessKill';
+  'noImport' | 'noMember' | 'useSpawn' | 'useRun' | 'useSpawnWithIpc' | 'useRunForSync' | 'noProcessKill';
 
 export const CHILD_PROCESS_MODULES: ReadonlySet<string> = new Set(['child_process', 'node:child_process']);
 export const PROCESS_MODULES: ReadonlySet<string> = new Set(['process', 'node:process']);
@@ -41,7 +35,8 @@ export function isSyncMember(member: string): boolean {
 export const MESSAGES: Record<MessageId, string> = {
   noImport:
     "'{{module}}' may only be used by the one module that wraps it: a raw child can be left unwaited (a zombie) or outlive its owner (an orphan). Use nursery instead: nursery.spawn() for a long-lived child, nursery.run() for a command run to completion.",
-  noMember: "'{{name}}' from '{{module}}' may only be used by the one module that wraps child_process. Hold a nursery Handle instead.",
+  noMember:
+    "'{{name}}' from '{{module}}' may only be used by the one module that wraps child_process. Hold a nursery Handle instead.",
   useSpawn:
     "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.spawn({ command, args }): its Handle is always reaped, and handle.stop() ends the whole process tree.",
   useRun:
@@ -58,7 +53,8 @@ export const MESSAGES: Record<MessageId, string> = {
 export function staticString(node: TSESTree.Node | undefined | null): string | null {
   if (!node) return null;
   if (node.type === AST_NODE_TYPES.Literal) return typeof node.value === 'string' ? node.value : null;
-  if (node.type === AST_NODE_TYPES.TemplateLiteral && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? null;
+  if (node.type === AST_NODE_TYPES.TemplateLiteral && node.expressions.length === 0)
+    return node.quasis[0]?.value.cooked ?? null;
   return null;
 }
 

@@ -69,7 +69,8 @@ class Checker {
     for (const ref of local?.references ?? []) {
       const id = ref.identifier;
       if (ref.isWrite() || ref.isTypeReference === true) continue;
-      if (id.parent.type === AST_NODE_TYPES.CallExpression && id.parent.callee === id) this.report(id, messageId, module, name);
+      if (id.parent.type === AST_NODE_TYPES.CallExpression && id.parent.callee === id)
+        this.report(id, messageId, module, name);
     }
   }
 
@@ -98,7 +99,11 @@ class Checker {
       this.member(name, parent, module, null);
       return isSyncMember(name);
     }
-    if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === expr && parent.id.type === AST_NODE_TYPES.ObjectPattern) {
+    if (
+      parent?.type === AST_NODE_TYPES.VariableDeclarator &&
+      parent.init === expr &&
+      parent.id.type === AST_NODE_TYPES.ObjectPattern
+    ) {
       return this.pattern(parent.id, module);
     }
     return false;
@@ -133,7 +138,11 @@ class Checker {
    */
   moduleExpression(expr: TSESTree.Expression, module: string): void {
     const parent = expr.parent;
-    if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === expr && parent.id.type === AST_NODE_TYPES.Identifier) {
+    if (
+      parent?.type === AST_NODE_TYPES.VariableDeclarator &&
+      parent.init === expr &&
+      parent.id.type === AST_NODE_TYPES.Identifier
+    ) {
       this.binding(this.declared(parent.id), expr, module);
       return;
     }
@@ -172,7 +181,8 @@ export const noRawChildProcess = createRule<Options, MessageId>({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Forbid child_process outside the module that wraps it, and process.kill() on a PID whose identity was not checked',
+      description:
+        'Forbid child_process outside the module that wraps it, and process.kill() on a PID whose identity was not checked',
     },
     messages: MESSAGES,
     schema: [
@@ -205,13 +215,15 @@ export const noRawChildProcess = createRule<Options, MessageId>({
         }
       },
       ExportAllDeclaration(node) {
-        if (CHILD_PROCESS_MODULES.has(node.source.value) && node.exportKind !== 'type') checker.report(node.source, 'noImport', node.source.value);
+        if (CHILD_PROCESS_MODULES.has(node.source.value) && node.exportKind !== 'type')
+          checker.report(node.source, 'noImport', node.source.value);
       },
       TSImportEqualsDeclaration(node) {
         const ref = node.moduleReference;
         if (ref.type !== AST_NODE_TYPES.TSExternalModuleReference || node.importKind === 'type') return;
         const module = staticString(ref.expression);
-        if (module !== null && CHILD_PROCESS_MODULES.has(module)) checker.binding(checker.declared(node.id), node, module);
+        if (module !== null && CHILD_PROCESS_MODULES.has(module))
+          checker.binding(checker.declared(node.id), node, module);
       },
       CallExpression(node) {
         if (checkKill && isUncheckedProcessKill(context, node)) context.report({ node, messageId: 'noProcessKill' });

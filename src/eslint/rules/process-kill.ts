@@ -8,7 +8,11 @@ type Context = Readonly<TSESLint.RuleContext<MessageId, readonly unknown[]>>;
 
 // The name is bound to Node's process object: an undeclared (or configured) global, or an import
 // of node:process. A local variable that happens to be called `process` is someone else's.
-function importsFromProcess(context: Context, id: TSESTree.Identifier, wanted: (spec: TSESTree.ImportClause) => boolean): boolean {
+function importsFromProcess(
+  context: Context,
+  id: TSESTree.Identifier,
+  wanted: (spec: TSESTree.ImportClause) => boolean,
+): boolean {
   const variable = ASTUtils.findVariable(context.sourceCode.getScope(id), id);
   if (variable === null || variable.defs.length === 0) return id.name === 'process';
   const def = variable.defs[0];
@@ -19,14 +23,23 @@ function importsFromProcess(context: Context, id: TSESTree.Identifier, wanted: (
 
 function isProcessObject(context: Context, node: TSESTree.Node): node is TSESTree.Identifier {
   if (node.type !== AST_NODE_TYPES.Identifier) return false;
-  return importsFromProcess(context, node, (spec) => spec.type !== AST_NODE_TYPES.ImportSpecifier || moduleExportName(spec.imported) === 'default');
+  return importsFromProcess(
+    context,
+    node,
+    (spec) => spec.type !== AST_NODE_TYPES.ImportSpecifier || moduleExportName(spec.imported) === 'default',
+  );
 }
 
 function isKillFunction(context: Context, callee: TSESTree.Node): boolean {
-  if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee) === 'kill' && isProcessObject(context, callee.object);
+  if (callee.type === AST_NODE_TYPES.MemberExpression)
+    return memberName(callee) === 'kill' && isProcessObject(context, callee.object);
   if (callee.type !== AST_NODE_TYPES.Identifier) return false;
   // `import { kill } from 'node:process'`: the same function under its own name.
-  return importsFromProcess(context, callee, (spec) => spec.type === AST_NODE_TYPES.ImportSpecifier && moduleExportName(spec.imported) === 'kill');
+  return importsFromProcess(
+    context,
+    callee,
+    (spec) => spec.type === AST_NODE_TYPES.ImportSpecifier && moduleExportName(spec.imported) === 'kill',
+  );
 }
 
 // A numeric literal is a PID someone chose on purpose: 0 (our own group) or a fixed one such as
@@ -34,7 +47,9 @@ function isKillFunction(context: Context, callee: TSESTree.Node): boolean {
 // number is reported even as a literal: -N is a whole group, and -1 every process we may signal.
 function isFixedPid(context: Context, node: TSESTree.Node): boolean {
   if (node.type === AST_NODE_TYPES.Literal) return typeof node.value === 'number';
-  return node.type === AST_NODE_TYPES.MemberExpression && memberName(node) === 'pid' && isProcessObject(context, node.object);
+  return (
+    node.type === AST_NODE_TYPES.MemberExpression && memberName(node) === 'pid' && isProcessObject(context, node.object)
+  );
 }
 
 // Signal 0 delivers nothing: it only asks whether the PID exists.
