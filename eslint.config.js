@@ -1,10 +1,24 @@
-// nursery lints itself with its own rule (issue 4): src/spawn/ is the one module that may touch
-// node:child_process. The plugin is loaded from the build, so `npm run lint` compiles first.
+// nursery lints itself with its own rule, and the import boundaries of docs/design.md are written
+// here, so the tree and the build say the same thing:
+// - node:child_process (and node-pty) only in src/spawn/ (invariant 1: one wait per child);
+// - src/os/wait.ts (waitpid, waitid) only from src/reaper/ (invariant 2: the reaper is the one
+//   other waiter, and it reaps by PID);
+// - src/os/libc.ts (koffi) only from src/os/: the rest of nursery sees plain functions.
+// The plugin is loaded from the build, so `npm run lint` compiles first.
 import tsParser from '@typescript-eslint/parser';
 import nursery from './dist/src/eslint/index.js';
 
+const WAIT = {
+  group: ['**/os/wait.js'],
+  message: 'Only src/reaper/ may wait for a process (docs/design.md, invariant 2).',
+};
+const LIBC = {
+  group: ['**/os/libc.js', 'koffi'],
+  message: 'koffi and the raw libc bindings stay inside src/os/: import the function from its src/os/ module.',
+};
+
 export default [
-  { ignores: ['dist/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'packages/*/dist/**'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     languageOptions: {
@@ -19,7 +33,7 @@ export default [
         'error',
         {
           allow: [
-            // The one spawn site (DESIGN invariant 1).
+            // The one spawn site.
             'src/spawn/**',
             // Tests and benchmarks use child_process and raw kill(2) on purpose: tests make real
             // zombies and orphans to check nursery against, test/fixtures/ holds the child
@@ -29,11 +43,26 @@ export default [
           ],
         },
       ],
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/reaper/**', 'src/os/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WAIT, LIBC] }] },
+  },
+  {
+    files: ['src/reaper/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [LIBC] }] },
+  },
+  {
+    files: ['src/os/**/*.ts'],
+    ignores: ['src/os/wait.ts', 'src/os/libc.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ ...WAIT, group: ['./wait.js'] }] }] },
+  },
+  {
     // Files under the allow globs may still carry their own eslint-disable for the rule (as
-    // src/spawn/spawn-child.ts and some fixtures do), so they stay exempt if the globs change.
+    // src/spawn/child.ts and some fixtures do), so they stay exempt if the globs change.
     // Such a comment is redundant here, not wrong: do not warn that it is unused.
     files: ['src/spawn/**', 'test/**', 'bench/**'],
     linterOptions: { reportUnusedDisableDirectives: 'off' },

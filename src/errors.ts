@@ -1,5 +1,6 @@
 // Every error nursery throws carries a stable `code` so callers can branch without parsing text.
 // OS codes (ENOENT, EACCES) are kept as they are; nursery's own follow Node's ERR_* scheme.
+import type { RunResult } from './handle/types.js';
 
 const BRAND = Symbol.for('nursery.error');
 
@@ -41,6 +42,18 @@ export class NurseryError extends Error {
 }
 Object.defineProperty(NurseryError.prototype, 'name', { value: 'NurseryError' });
 Object.defineProperty(NurseryError.prototype, BRAND, { value: true });
+
+/** run() output went past maxBuffer: the tree was stopped, and `result` holds what was kept. */
+export class MaxBufferError<Output extends string | Buffer = string | Buffer> extends NurseryError {
+  declare readonly code: 'ERR_NURSERY_MAX_BUFFER';
+  readonly result: RunResult<Output>;
+
+  constructor(message: string, result: RunResult<Output>) {
+    super('ERR_NURSERY_MAX_BUFFER', message);
+    this.result = result;
+  }
+}
+Object.defineProperty(MaxBufferError.prototype, 'name', { value: 'MaxBufferError' });
 
 /**
  * A bad option or argument. It is a `TypeError` (as Node and execa throw for bad options) and

@@ -1,5 +1,20 @@
-export { Nursery, type NurseryOptions, type NurseryStats } from './nursery.js';
-export type { Handle, ChildInfo, ChildMode, ChildState, ExitInfo, StopOptions } from './core/handle.js';
-export type { RunOptions, RunResult } from './core/run.js';
-export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './spec.js';
-export { NurseryError, NurseryOptionError, isNurseryError, type NurseryErrorCode } from './errors.js';
+// The public surface: every name a user may import, types included. Nothing else lives here.
+export { Nursery, type NurseryStats } from './nursery.js';
+export type { Handle } from './handle/handle.js';
+export type { ChildInfo, ChildState, ExitInfo, RunResult } from './handle/types.js';
+export type { NurseryOptions, HostSignal } from './options/nursery.js';
+export type { OrphanInfo, OrphanPolicy } from './options/orphans.js';
+export type { RunOptions } from './options/run.js';
+export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
+export type { StopOptions } from './options/stop.js';
+export type { SignalLike } from './os/signals.js';
+export type { ReapEvent, ReapPath, ReaperStats } from './reaper/types.js';
+export type { NurseryWarningCode } from './warnings.js';
+export {
+  NurseryError,
+  NurseryOptionError,
+  MaxBufferError,
+  isNurseryError,
+  type NurseryErrorCode,
+  type NurseryErrorDetails,
+} from './errors.js';

@@ -1,65 +1,21 @@
-// The Nursery: the one object an application holds. It composes spec validation, the spawn
-// site, Handles and tree stop, and keeps the books (list, stats).
+// The Nursery: the one object an application holds. It composes the parts (options, the spawn
+// site, Handles, tree stop, the reaper, host hooks) and keeps the books; it validates nothing
+// itself (src/options/ does).
 import { NurseryError } from './errors.js';
-import { spawnChild } from './spawn/spawn-child.js';
-import { Handle, type ChildInfo, type ExitInfo, type StopOptions } from './core/handle.js';
-import { type RunOptions, type RunResult, resolveRunOptions, runHandle } from './core/run.js';
-import type { StopReport } from './terminate/stop-tree.js';
-import { acquireReaper, type ReaperLease } from './reaper/shared.js';
-import { type OrphanPolicy, resolveOrphanPolicy } from './reaper/orphans.js';
+import { Handle, type StopReason } from './handle/handle.js';
+import { runHandle } from './handle/run.js';
+import type { ChildInfo, ExitInfo, RunResult } from './handle/types.js';
+import { armExitCleanup, disarmExitCleanup } from './host/exit-cleanup.js';
+import { installHostSignals } from './host/host-signals.js';
+import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
+import { type RunOptions, resolveRunOptions } from './options/run.js';
+import { type Defaults, type ForkOptions, type SpawnSpec, forkSpec, resolveSpec } from './options/spawn.js';
+import type { StopOptions } from './options/stop.js';
 import type { Reaper } from './reaper/reaper.js';
-import { invalidOption } from './errors.js';
-import { warnOnce } from './os/warn.js';
-import { installHostSignals, resolveHostSignals } from './core/host-signals.js';
-import {
-  DEFAULT_GRACE_MS,
-  DEFAULT_KILL_SIGNAL,
-  type Defaults,
-  type ForkOptions,
-  type SpawnSpec,
-  forkSpec,
-  checkBoolean,
-  checkDuration,
-  checkKeys,
-  checkObject,
-  checkSignal,
-  checkString,
-  resolveSpec,
-} from './spec.js';
-
-export interface NurseryOptions {
-  /** Default owner of children that name none. Default 'nursery'. */
-  owner?: string;
-  /** Default grace period of stop(), in ms. Default 5000. */
-  graceMs?: number;
-  /** Default first signal of stop(). Default SIGTERM. */
-  killSignal?: NodeJS.Signals | number;
-  /**
-   * SIGKILL every live child's tree from a process 'exit' listener, so a host that returns or
-   * calls process.exit() leaves nothing behind. (No signal handler is installed.) Default true.
-   */
-  cleanupOnExit?: boolean;
-  /**
-   * Make this process a child subreaper (Linux prctl), so orphans of our descendants are adopted
-   * by us instead of PID 1, and start the reaper. Default false.
-   */
-  subreaper?: boolean;
-  /**
-   * The zombie reaper. Starts by itself with `subreaper: true` or when this process is PID 1;
-   * `false` keeps it off; an object sets its grace window for zombies of unknown origin.
-   */
-  reaper?: boolean | { graceMs?: number; safetyIntervalMs?: number };
-  /** What to do with live orphans adopted by us. Default 'keep'. */
-  orphans?: OrphanPolicy;
-  /**
-   * Opt-in: on SIGINT, SIGTERM or SIGHUP (or the ones listed), stop every tree, then let the
-   * signal end the host as it would have. A second signal SIGKILLs at once. Default false: a
-   * library installs no signal handler unasked.
-   */
-  stopOnSignals?: boolean | ('SIGINT' | 'SIGTERM' | 'SIGHUP')[];
-  /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
-  log?: ((line: string) => void) | false;
-}
+import { type ReaperLease, acquireReaper } from './reaper/shared.js';
+import { spawnChild } from './spawn/child.js';
+import type { StopReport } from './terminate/escalate.js';
+import { warnOnce } from './warnings.js';
 
 export interface NurseryStats {
   spawned: number;
@@ -82,30 +38,11 @@ export interface NurseryStats {
   orphansKilled: number;
 }
 
-const NURSERY_KEYS = new Set([
-  'owner',
-  'graceMs',
-  'killSignal',
-  'cleanupOnExit',
-  'subreaper',
-  'reaper',
-  'orphans',
-  'log',
-  'stopOnSignals',
-]);
-const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
-export const DEFAULT_REAPER_GRACE_MS = 1000;
-
-function defaultLog(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 export class Nursery implements AsyncDisposable {
   #defaults: Defaults;
   #children = new Set<Handle>();
   #closed = false;
   #cleanupOnExit: boolean;
-  #exitListener: (() => void) | null = null;
   #lease: ReaperLease | null = null;
   #removeSignals: (() => void) | null = null;
   #stats: NurseryStats = {
@@ -122,68 +59,41 @@ export class Nursery implements AsyncDisposable {
     reaped: 0,
     orphansKilled: 0,
   };
+  readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
 
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
-    checkObject(options, 'options');
-    checkKeys(options, NURSERY_KEYS, 'Nursery');
-    this.#defaults = {
-      owner: options.owner === undefined ? 'nursery' : checkString(options.owner, 'owner'),
-      graceMs: checkDuration(options.graceMs, 'graceMs', DEFAULT_GRACE_MS),
-      killSignal: checkSignal(options.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
-    };
-    this.#cleanupOnExit = checkBoolean(options.cleanupOnExit, 'cleanupOnExit', true);
-    const signals = resolveHostSignals(options.stopOnSignals);
-    this.#startReaper(options);
-    if (signals.length > 0) {
-      this.#removeSignals = installHostSignals(signals, {
+    const o = resolveNurseryOptions(options);
+    this.#defaults = o.defaults;
+    this.#cleanupOnExit = o.cleanupOnExit;
+    const r = o.reaper;
+    if (r.wanted) {
+      // A kernel feature that is missing costs one warning, never a throw.
+      const config = {
+        graceMs: r.graceMs,
+        safetyIntervalMs: r.safetyIntervalMs,
+        orphans: r.orphans,
+        orphanStopGraceMs: o.defaults.graceMs,
+        orphanStopSignal: o.defaults.killSignal,
+        log: r.log,
+      };
+      this.#lease = acquireReaper(config, r.subreaper);
+    } else if (r.orphans.decide !== null) {
+      warnOnce(
+        'NURSERY_ORPHANS_WITHOUT_REAPER',
+        'nursery: the orphans policy acts only on orphans adopted by us: set subreaper: true (or run as PID 1) ' +
+          'for it to have any effect.',
+      );
+    }
+    if (o.hostSignals.length > 0) {
+      this.#removeSignals = installHostSignals(o.hostSignals, {
         stopAll: () => this.close(),
-        killAllNow: () => {
-          for (const h of this.#children) h.killNow();
-        },
+        killAllNow: () => this.#killAllNow(),
       });
     }
   }
 
-  // Validates the reaper options, then starts it if asked (or if we are PID 1). A kernel feature
-  // that is missing costs one warning, never a throw.
-  #startReaper(options: NurseryOptions): void {
-    const subreaper = checkBoolean(options.subreaper, 'subreaper', false);
-    const r = options.reaper;
-    let graceMs = DEFAULT_REAPER_GRACE_MS;
-    let safetyIntervalMs = 60_000;
-    if (typeof r === 'object' && r !== null) {
-      checkKeys(r, REAPER_KEYS, 'reaper');
-      graceMs = checkDuration(r.graceMs, 'reaper.graceMs', graceMs);
-      safetyIntervalMs = checkDuration(r.safetyIntervalMs, 'reaper.safetyIntervalMs', safetyIntervalMs) || 60_000;
-    } else if (r !== undefined && typeof r !== 'boolean') {
-      throw invalidOption('reaper', 'a boolean or { graceMs, safetyIntervalMs }', r);
-    }
-    const orphans = resolveOrphanPolicy(options.orphans);
-    if (options.log !== undefined && options.log !== false && typeof options.log !== 'function')
-      throw invalidOption('log', 'a function or false', options.log);
-    const log = options.log === false ? null : (options.log ?? defaultLog);
-    const wanted = r === false ? false : r !== undefined || subreaper || process.pid === 1;
-    if (!wanted) {
-      if (orphans.decide !== null) {
-        warnOnce(
-          'NURSERY_ORPHANS_WITHOUT_REAPER',
-          'nursery: the orphans policy acts only on orphans adopted by us: set subreaper: true (or run as PID 1) for it to have any effect.',
-        );
-      }
-      return;
-    }
-    this.#lease = acquireReaper(
-      { graceMs, safetyIntervalMs, orphans, orphanStopGraceMs: this.#defaults.graceMs, log, isDaemon: () => false },
-      subreaper,
-    );
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
-  }
-
-  /** The process-wide reaper, when this nursery started or shares it. */
+  /** @internal The process-wide reaper, when this nursery started or shares it. */
   get reaper(): Reaper | null {
     return this.#lease?.reaper ?? null;
   }
@@ -202,27 +112,21 @@ export class Nursery implements AsyncDisposable {
     const resolved = resolveSpec(spec, this.#defaults);
     let child;
     try {
-      child = spawnChild({
-        command: resolved.command,
-        args: resolved.args,
-        cwd: resolved.cwd,
-        env: resolved.env,
-        stdio: resolved.stdio,
-        ...(resolved.ipc ? { ipc: resolved.ipc } : {}),
-      });
+      const { command, args, cwd, env, stdio, ipc } = resolved;
+      child = spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}) });
     } catch (error) {
       this.#stats.spawnFailed++;
       throw error;
     }
     const handle = new Handle(child, resolved, {
-      onStopReport: (h, report, reason) => this.#onStopReport(report, reason),
+      onStopReport: (report, reason) => this.#onStopReport(report, reason),
       onExit: (h, info) => this.#onExit(h, info),
       onTreeGone: () => this.#lease?.reaper.scan(),
       trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
     });
     this.#children.add(handle);
     this.#stats.spawned++;
-    this.#armExitCleanup();
+    if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
     return handle;
   }
 
@@ -240,7 +144,7 @@ export class Nursery implements AsyncDisposable {
   /**
    * Runs a command to completion and captures its output. Never rejects for a non-zero exit:
    * the result carries code and signal.
-   * @throws NurseryError as spawn() does, and ERR_NURSERY_MAX_BUFFER (with `.result`).
+   * @throws NurseryError as spawn() does, and MaxBufferError (ERR_NURSERY_MAX_BUFFER, with `.result`).
    */
   run(
     command: string,
@@ -276,7 +180,7 @@ export class Nursery implements AsyncDisposable {
     // Only now: a second Ctrl-C during the stop above must still reach killAllNow.
     this.#removeSignals?.();
     this.#removeSignals = null;
-    this.#disarmExitCleanup();
+    disarmExitCleanup(this.#cleanup);
     if (this.#lease) {
       // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.
       this.#lease.reaper.scan();
@@ -294,15 +198,20 @@ export class Nursery implements AsyncDisposable {
 
   stats(): NurseryStats {
     const r = this.#lease?.reaper.stats;
-    return {
-      ...this.#stats,
-      running: this.#children.size,
-      reaped: r?.reaped ?? this.#stats.reaped,
-      orphansKilled: r?.orphansKilled ?? this.#stats.orphansKilled,
-    };
+    const reaped = r?.reaped ?? this.#stats.reaped;
+    const orphansKilled = r?.orphansKilled ?? this.#stats.orphansKilled;
+    return { ...this.#stats, running: this.#children.size, reaped, orphansKilled };
   }
 
-  #onStopReport(report: StopReport, reason: string): void {
+  #assertOpen(): void {
+    if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+  }
+
+  #killAllNow(): void {
+    for (const h of this.#children) h.killNow();
+  }
+
+  #onStopReport(report: StopReport, reason: StopReason): void {
     if (reason === 'leftovers') {
       this.#stats.leftoversStopped += report.signalled;
       return;
@@ -319,22 +228,6 @@ export class Nursery implements AsyncDisposable {
     if (info.stopped) this.#stats.stopped++;
     if (info.timedOut) this.#stats.timedOut++;
     if (info.aborted) this.#stats.aborted++;
-    if (this.#children.size === 0) this.#disarmExitCleanup();
-  }
-
-  // A process 'exit' listener (not a signal handler): it runs when the host returns or calls
-  // process.exit(), and only while this nursery has live children.
-  #armExitCleanup(): void {
-    if (!this.#cleanupOnExit || this.#exitListener) return;
-    this.#exitListener = () => {
-      for (const h of this.#children) h.killNow();
-    };
-    process.on('exit', this.#exitListener);
-  }
-
-  #disarmExitCleanup(): void {
-    if (!this.#exitListener) return;
-    process.removeListener('exit', this.#exitListener);
-    this.#exitListener = null;
+    if (this.#children.size === 0) disarmExitCleanup(this.#cleanup);
   }
 }

@@ -1,6 +1,8 @@
 // The raw kill(2) calls. Nothing here checks identity: callers in src/terminate/ must have proved
 // the target is still the process (or group) they mean before calling.
 /* eslint-disable nursery/no-raw-child-process -- the one place raw signals are sent */
+import { ESRCH } from './errno.js';
+import { libc } from './libc.js';
 
 export type KillOutcome = 'sent' | 'gone' | 'denied';
 
@@ -23,4 +25,13 @@ export function killPid(pid: number, signal: number): KillOutcome {
 // kill(-pgid): every member of the group, zombies included for signal 0.
 export function killGroup(pgid: number, signal: number): KillOutcome {
   return outcome(() => process.kill(-pgid, signal));
+}
+
+// True when the group still has a member (live or zombie). Signal 0 delivers nothing, so it is
+// safe whoever holds the group ID. Through libc where we can: process.kill() reports ESRCH by
+// throwing, which costs more than the rest of this check on every exit.
+export function groupExists(pgid: number): boolean {
+  const c = libc();
+  if (c) return c.kill(-pgid, 0) !== -ESRCH;
+  return killGroup(pgid, 0) !== 'gone';
 }

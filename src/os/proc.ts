@@ -46,17 +46,19 @@ export function isDead(stat: ProcStat | null): boolean {
 
 let childrenFileWorks: boolean | undefined;
 
-// Children of every thread of `pid`: the kernel lists a child under the thread that forked it, so
-// one thread's file is not enough. Needs CONFIG_PROC_CHILDREN; without it, a full scan by ppid.
-export function childrenOf(pid: number | 'self'): number[] {
+// The one reader of a process's children. The kernel lists a child under the thread that forked
+// it, so every thread's file is read (tid → child PIDs); orphans adopted by a subreaper or PID 1
+// appear under the main thread. Needs CONFIG_PROC_CHILDREN; without it, a full scan by parent,
+// with every child listed under the main thread.
+export function childrenByThread(pid: number | 'self' = 'self'): Map<number, number[]> {
+  const out = new Map<number, number[]>();
   if (childrenFileWorks !== false) {
     let tids: string[];
     try {
       tids = readdirSync(`/proc/${pid}/task`);
     } catch {
-      return [];
+      return out;
     }
-    const out: number[] = [];
     let any = false;
     for (const tid of tids) {
       let text: string;
@@ -66,7 +68,10 @@ export function childrenOf(pid: number | 'self'): number[] {
       } catch {
         continue;
       }
-      for (const part of text.split(' ')) if (part) out.push(Number(part));
+      if (text.length === 0) continue;
+      const list: number[] = [];
+      for (const part of text.split(' ')) if (part) list.push(Number(part));
+      out.set(Number(tid), list);
     }
     if (any) {
       childrenFileWorks = true;
@@ -76,36 +81,16 @@ export function childrenOf(pid: number | 'self'): number[] {
     childrenFileWorks = false;
   }
   const ppid = pid === 'self' ? process.pid : pid;
-  return scanAll()
+  const list = scanAll()
     .filter((s) => s.ppid === ppid)
     .map((s) => s.pid);
+  if (list.length > 0) out.set(ppid, list);
+  return out;
 }
 
-/**
- * This process's children, thread by thread (tid → child PIDs). A child appears under the thread
- * that forked it; orphans adopted by a subreaper or PID 1 appear under the main thread.
- */
-export function childrenByThread(): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/self/task/${tid}/children`, 'latin1');
-    } catch {
-      continue;
-    }
-    if (text.length === 0) continue;
-    const list: number[] = [];
-    for (const part of text.split(' ')) if (part) list.push(Number(part));
-    out.set(Number(tid), list);
-  }
-  return out;
+/** Children of every thread of `pid`, as one list. */
+export function childrenOf(pid: number | 'self'): number[] {
+  return [...childrenByThread(pid).values()].flat();
 }
 
 /** True when pid's initial environment holds exactly `entry` ("NAME=value"). */

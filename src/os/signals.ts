@@ -21,7 +21,8 @@ export function toSignalNumber(value: unknown, option: string): number {
   throw new NurseryOptionError(
     'ERR_NURSERY_UNKNOWN_SIGNAL',
     option,
-    `The "${option}" option must be a signal name such as "SIGTERM" or a signal number. Received ${describeValue(value)}`,
+    `The "${option}" option must be a signal name such as "SIGTERM" or a signal number. ` +
+      `Received ${describeValue(value)}`,
   );
 }
 

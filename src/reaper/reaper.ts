@@ -1,56 +1,26 @@
-// The reaper reaps zombies by PID and only by PID (DESIGN invariant 2): never waitpid(-1), never a
-// child somebody else waits for. It wakes on SIGCHLD (a JavaScript listener beside libuv's own,
-// which still reaps libuv's children) and reads only this process's children lists, so an idle
-// reaper costs nothing and a scan costs the same on a host with 50 or 5,000 processes.
-//
-// The rule for an untracked zombie (not a libuv child seen on diagnostics_channel, not a pty):
-// - immediate reap when it is listed under the main thread, was not already our child when the
-//   reaper started, and no native addon that may fork is loaded: it can only be an adopted orphan,
-//   and nobody else in this process can be waiting for it;
-// - otherwise (a worker thread's child, a native addon's, a child from before the reaper started)
-//   it is reaped only after it has stayed a zombie for graceMs, far longer than any real waiter
-//   takes.
-// A PID cannot be reused while it is our zombie, so reaping by PID after reading its state is safe.
+// The reaper reaps zombies by PID and only by PID (docs/design.md, invariant 2): never
+// waitpid(-1), never a child somebody else waits for. It wakes on SIGCHLD (a JavaScript listener
+// beside libuv's own, which still reaps libuv's children) and reads only this process's children
+// lists, so an idle reaper costs nothing and a scan costs the same on a host with 50 or 5,000
+// processes. Which zombie is reaped when: src/reaper/zombies.ts. What happens to live orphans:
+// src/reaper/orphan-watch.ts and the orphan policy.
 import { performance } from 'node:perf_hooks';
-import { ECHILD, type Native } from '../os/native.js';
 import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
-import { warnOnce } from '../os/warn.js';
-import { timerDelay } from '../core/timers.js';
-import { TrackedSet } from './tracked.js';
+import { hasExited } from '../os/wait.js';
+import type { OrphanInfo } from '../options/orphans.js';
+import { stopOrphan } from '../terminate/orphan.js';
+import { timerDelay } from '../util/timers.js';
+import { warnOnce } from '../warnings.js';
 import { foreignAddonsLoaded } from './addons.js';
-import { decodeWaitStatus, describeStatus } from './wait-status.js';
-import { type ResolvedOrphanPolicy, stopOrphan } from './orphans.js';
+import { type ReaperConfig, mergeConfigs } from './config.js';
+import { OrphanWatch } from './orphan-watch.js';
+import { TrackedSet } from './tracked.js';
+import { describeStatus } from './wait-status.js';
+import type { ReapEvent, ReapPath, ReaperStats } from './types.js';
+import { ZombieWatch, reapZombie } from './zombies.js';
+import { adoptedAlive, drainStep } from './drain.js';
 
-export interface ReaperConfig {
-  graceMs: number;
-  /** The safety-net scan, for a SIGCHLD lost to coalescing. */
-  safetyIntervalMs: number;
-  orphans: ResolvedOrphanPolicy;
-  /** Stop time of an orphan's tree before SIGKILL. */
-  orphanStopGraceMs: number;
-  log: ((line: string) => void) | null;
-  /** PIDs that are ours to keep (daemons): never reported as orphans. */
-  isDaemon: (pid: number) => boolean;
-}
-
-export interface ReaperStats {
-  /** Untracked zombies reaped: stays 0 in a healthy program that is not PID 1 or a subreaper. */
-  reaped: number;
-  reapedImmediately: number;
-  reapedAfterGrace: number;
-  orphansKilled: number;
-  scans: number;
-}
-
-export interface ReapEvent {
-  pid: number;
-  comm: string;
-  code: number | null;
-  signal: string | null;
-  path: 'immediate' | 'grace';
-  /** From first sight of the zombie to its reap. */
-  latencyMs: number;
-}
+export type { ReapEvent, ReaperConfig, ReaperStats };
 
 export class Reaper {
   readonly tracked = new TrackedSet();
@@ -58,7 +28,6 @@ export class Reaper {
   /** Called after each reap (metrics, tests, benchmarks). */
   onReap: ((event: ReapEvent) => void) | null = null;
 
-  #native: Native;
   #configs: ReaperConfig[] = [];
   #config: ReaperConfig;
   #running = false;
@@ -68,32 +37,27 @@ export class Reaper {
   #scheduled = false;
   #graceTimer: NodeJS.Timeout | undefined;
   #safetyTimer: NodeJS.Timeout | undefined;
+  // Children alive when the reaper started may belong to anything (libuv from before we
+  // subscribed, an addon): as zombies they only ever take the grace path.
   #preexisting = new Set<string>();
-  #zombieSeen = new Map<string, number>();
-  #orphanSeen = new Map<string, number>();
-  // Orphans the policy chose to keep: not asked again on every scan.
-  #orphanKept = new Set<string>();
-  // pid → key of each live orphan already read: while it runs, a PID that is our child cannot
-  // name another process, so it needs no new /proc read until it exits or its policy is due.
-  #liveKeys = new Map<number, string>();
-  #stopping = new Set<number>();
+  #zombies = new ZombieWatch();
+  #orphans = new OrphanWatch();
   readonly #onSigchld = (): void => this.#schedule();
 
-  constructor(native: Native) {
-    this.#native = native;
-    this.#config = merge([]);
+  constructor() {
+    this.#config = mergeConfigs([]);
   }
 
   /** Adds one Nursery's wishes; several Nurseries share the process-wide reaper. */
   addConfig(config: ReaperConfig): void {
     this.#configs.push(config);
-    this.#config = merge(this.#configs);
+    this.#config = mergeConfigs(this.#configs);
   }
 
   removeConfig(config: ReaperConfig): void {
     const i = this.#configs.indexOf(config);
     if (i >= 0) this.#configs.splice(i, 1);
-    this.#config = merge(this.#configs);
+    this.#config = mergeConfigs(this.#configs);
   }
 
   get running(): boolean {
@@ -125,11 +89,9 @@ export class Reaper {
     this.scan();
     this.#running = false;
     clearTimeout(this.#graceTimer);
-    this.#zombieSeen.clear();
-    this.#orphanSeen.clear();
-    this.#orphanKept.clear();
-    this.#liveKeys.clear();
-    const adopted = this.#adoptedAlive();
+    this.#zombies.clear();
+    this.#orphans.clear();
+    const adopted = adoptedAlive(this.tracked, this.#preexisting);
     if (adopted.size > 0) {
       this.#draining = adopted;
       return;
@@ -150,35 +112,11 @@ export class Reaper {
     return this.#draining !== null;
   }
 
-  // Live children that are ours alone: untracked, under the main thread, adopted after start.
-  #adoptedAlive(): Set<string> {
-    const out = new Set<string>();
-    for (const pid of childrenByThread().get(process.pid) ?? []) {
-      if (this.tracked.has(pid)) continue;
-      const s = readStat(pid);
-      if (!s || s.state === 'Z' || s.state === 'X') continue;
-      const key = `${pid}:${s.startTime}`;
-      if (!this.#preexisting.has(key)) out.add(key);
-    }
-    return out;
-  }
-
   // Drain mode: reap only the recorded adoptees, as they die; detach once none is left.
   #drain(): void {
     const keys = this.#draining;
     if (keys === null) return;
-    for (const key of [...keys]) {
-      const pid = Number(key.slice(0, key.indexOf(':')));
-      const s = readStat(pid);
-      if (s === null || `${pid}:${s.startTime}` !== key || s.ppid !== process.pid) {
-        keys.delete(key);
-        continue;
-      }
-      if (s.state === 'Z') {
-        this.#reap(pid, s.comm, 'immediate', 0);
-        keys.delete(key);
-      }
-    }
+    drainStep(keys, (pid, comm) => this.#reap(pid, comm, 'immediate', 0));
     if (keys.size === 0) this.#detach();
   }
 
@@ -198,89 +136,58 @@ export class Reaper {
     this.stats.scans++;
     this.tracked.prune();
     const now = performance.now();
-    let reaped = 0;
+    const { graceMs, orphans } = this.#config;
     let addons: boolean | undefined;
     const hasAddons = (): boolean => (addons ??= foreignAddonsLoaded().length > 0);
-    const zombiesNow = new Set<string>();
-    const orphansNow = new Set<string>();
-    let nextDeadline = Infinity;
-
     const tracked = this.tracked.pids();
-    const policy = this.#config.orphans.decide !== null;
+    let reaped = 0;
+    let next = Infinity;
+    this.#zombies.begin();
+    this.#orphans.begin();
     for (const [tid, pids] of childrenByThread()) {
       for (const pid of pids) {
         if (tracked.has(pid)) continue;
         // A running child needs no /proc read unless an orphan policy still has to look at it.
-        if (this.#native.hasExited(pid) === 0) {
-          if (!policy) continue;
-          const known = this.#liveKeys.get(pid);
-          const first = known === undefined ? undefined : this.#orphanSeen.get(known);
-          if (known !== undefined && first !== undefined) {
-            const due = first + this.#config.orphans.afterMs;
-            if (this.#orphanKept.has(known) || now < due) {
-              orphansNow.add(known);
-              if (now < due) nextDeadline = Math.min(nextDeadline, due);
-              continue;
-            }
+        if (hasExited(pid) === 0) {
+          if (orphans.decide === null) continue;
+          const again = this.#orphans.recheckAt(pid, now, orphans.afterMs);
+          if (again !== undefined) {
+            next = Math.min(next, again);
+            continue;
           }
         }
         const s = readStat(pid);
         if (s === null) continue;
         const key = `${pid}:${s.startTime}`;
-        const main = tid === process.pid && !this.#preexisting.has(key);
+        const onMain = tid === process.pid;
+        const adopted = onMain && !this.#preexisting.has(key);
         if (s.state === 'Z') {
-          zombiesNow.add(key);
-          const first = this.#zombieSeen.get(key) ?? now;
-          this.#zombieSeen.set(key, first);
-          if (main && !hasAddons()) {
-            if (this.#reap(pid, s.comm, 'immediate', now - first)) reaped++;
-          } else if (now - first >= this.#config.graceMs) {
-            if (this.#reap(pid, s.comm, 'grace', now - first)) reaped++;
-          } else {
-            nextDeadline = Math.min(nextDeadline, first + this.#config.graceMs);
-          }
+          const v = this.#zombies.judge(key, { onMain, adopted, addons: hasAddons }, now, graceMs);
+          if ('until' in v) next = Math.min(next, v.until);
+          else if (this.#reap(pid, s.comm, v.reap, v.latencyMs)) reaped++;
           continue;
         }
-        if (!main || this.#config.orphans.decide === null || this.#stopping.has(pid) || this.#config.isDaemon(pid))
-          continue;
-        orphansNow.add(key);
-        this.#liveKeys.set(pid, key);
-        const first = this.#orphanSeen.get(key) ?? now;
-        this.#orphanSeen.set(key, first);
-        if (now - first < this.#config.orphans.afterMs) {
-          nextDeadline = Math.min(nextDeadline, first + this.#config.orphans.afterMs);
+        if (!adopted || orphans.decide === null) continue;
+        const o = this.#orphans.observe(pid, key, now, orphans.afterMs);
+        if ('until' in o) {
+          next = Math.min(next, o.until);
           continue;
         }
-        if (this.#orphanKept.has(key)) continue;
-        const info = {
-          pid,
-          comm: s.comm,
-          cmdline: readCmdline(pid),
-          orphanedMs: now - first,
-          addonsLoaded: hasAddons(),
-        };
-        if (this.#decide(info)) this.#killOrphan(pid, s.comm);
-        else this.#orphanKept.add(key);
+        const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: o.ask, addonsLoaded: hasAddons() };
+        if (this.#decide(info)) this.#stopOrphan(pid, s.comm);
+        else this.#orphans.keep(key);
       }
     }
-    for (const key of this.#zombieSeen.keys()) if (!zombiesNow.has(key)) this.#zombieSeen.delete(key);
-    for (const key of this.#orphanSeen.keys()) if (!orphansNow.has(key)) this.#orphanSeen.delete(key);
-    for (const key of this.#orphanKept) if (!orphansNow.has(key)) this.#orphanKept.delete(key);
-    for (const [pid, key] of this.#liveKeys) if (!orphansNow.has(key)) this.#liveKeys.delete(pid);
-    this.#armGraceTimer(nextDeadline, now);
+    this.#zombies.end();
+    this.#orphans.end();
+    this.#armGraceTimer(next, now);
     return reaped;
   }
 
-  #reap(pid: number, comm: string, path: 'immediate' | 'grace', latencyMs: number): boolean {
-    const r = this.#native.waitpidNoHang(pid);
-    if (r.pid <= 0) {
-      // 0: not a zombie after all; ECHILD: its waiter took it first. Both are quiet no-ops.
-      if (r.pid !== 0 && r.pid !== -ECHILD)
-        warnOnce('NURSERY_WAITPID', `nursery: waitpid(${pid}) failed with errno ${-r.pid}`);
-      return false;
-    }
-    const status = decodeWaitStatus(r.status);
-    this.#liveKeys.delete(pid);
+  #reap(pid: number, comm: string, path: ReapPath, latencyMs: number): boolean {
+    const status = reapZombie(pid);
+    if (status === null) return false;
+    this.#orphans.forget(pid);
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;
@@ -297,7 +204,7 @@ export class Reaper {
   }
 
   // The policy is user code: if it throws, the orphan is kept and the host goes on.
-  #decide(info: Parameters<NonNullable<ReaperConfig['orphans']['decide']>>[0]): boolean {
+  #decide(info: OrphanInfo): boolean {
     try {
       return this.#config.orphans.decide?.(info) === true;
     } catch (error) {
@@ -309,14 +216,15 @@ export class Reaper {
     }
   }
 
-  #killOrphan(pid: number, comm: string): void {
-    this.#stopping.add(pid);
+  #stopOrphan(pid: number, comm: string): void {
+    this.#orphans.stopping(pid, true);
     this.stats.orphansKilled++;
     this.#say(`nursery: stopping orphan pid=${pid} comm=${comm}`);
-    void stopOrphan(pid, this.#config.orphanStopGraceMs)
-      .catch(() => false)
+    const { orphanStopGraceMs, orphanStopSignal } = this.#config;
+    void stopOrphan(pid, orphanStopGraceMs, orphanStopSignal)
+      .catch(() => null)
       .finally(() => {
-        this.#stopping.delete(pid);
+        this.#orphans.stopping(pid, false);
         this.#schedule();
       });
   }
@@ -330,33 +238,14 @@ export class Reaper {
   }
 }
 
-// Several Nurseries may share the reaper: the most careful grace for zombies of unknown origin
-// wins, an orphan is stopped if any policy says so, and every log hears every reap.
-function merge(configs: readonly ReaperConfig[]): ReaperConfig {
-  if (configs.length === 1 && configs[0]) return configs[0];
-  const policies = configs.filter((c) => c.orphans.decide !== null);
-  const logs = [...new Set(configs.map((c) => c.log).filter((l): l is (line: string) => void => l !== null))];
-  return {
-    graceMs: Math.max(0, ...configs.map((c) => c.graceMs)),
-    safetyIntervalMs: Math.min(60_000, ...configs.map((c) => c.safetyIntervalMs)),
-    orphans: {
-      decide: policies.length === 0 ? null : (info) => policies.some((c) => c.orphans.decide?.(info) === true),
-      afterMs: Math.min(Infinity, ...policies.map((c) => c.orphans.afterMs)),
-    },
-    orphanStopGraceMs: Math.min(Infinity, ...configs.map((c) => c.orphanStopGraceMs)),
-    log: logs.length === 0 ? null : (line) => logs.forEach((l) => l(line)),
-    isDaemon: (pid) => configs.some((c) => c.isDaemon(pid)),
-  };
-}
-
 // User callbacks (log, onReap) run inside a scan: one that throws must not stop the scan or
 // reach the host as an uncaught exception.
-function guarded(fn: () => void, what: string): void {
+function guarded(fn: () => void, what: 'log' | 'onReap'): void {
   try {
     fn();
   } catch (error) {
     warnOnce(
-      `NURSERY_${what.toUpperCase()}_THREW`,
+      what === 'log' ? 'NURSERY_LOG_THREW' : 'NURSERY_ONREAP_THREW',
       `nursery: the reaper's ${what} callback threw (${String(error)}); ignored.`,
     );
   }

@@ -1,8 +1,8 @@
 // The reaper is process-wide (one SIGCHLD listener, one subreaper flag), so every Nursery that
 // asks for it shares one instance; the last to close turns it off.
 import { isMainThread } from 'node:worker_threads';
-import { native } from '../os/native.js';
-import { warnOnce } from '../os/warn.js';
+import { canWait } from '../os/wait.js';
+import { warnOnce } from '../warnings.js';
 import { Reaper, type ReaperConfig } from './reaper.js';
 import { disableSubreaper, enableSubreaper } from './subreaper.js';
 
@@ -23,7 +23,8 @@ export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperL
   if (process.platform !== 'linux') {
     warnOnce(
       'NURSERY_NO_REAPER_PLATFORM',
-      `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted or reaped by nursery.`,
+      `nursery: the reaper and subreaper need Linux; on ${process.platform} orphans are not adopted ` +
+        'or reaped by nursery.',
     );
     return null;
   }
@@ -36,14 +37,13 @@ export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperL
     );
     return null;
   }
-  const n = native();
-  if (n === null) return null; // native() has warned
+  if (!canWait()) return null; // libc() has warned
   if (shared === null) {
-    shared = { reaper: new Reaper(n), leases: 0, subreaperOwned: false };
+    shared = { reaper: new Reaper(), leases: 0, subreaperOwned: false };
   }
   const s = shared;
   s.reaper.addConfig(config);
-  if (subreaper && !s.subreaperOwned) s.subreaperOwned = enableSubreaper(n);
+  if (subreaper && !s.subreaperOwned) s.subreaperOwned = enableSubreaper();
   s.leases++;
   s.reaper.start();
   let released = false;
@@ -56,7 +56,7 @@ export function acquireReaper(config: ReaperConfig, subreaper: boolean): ReaperL
       s.leases--;
       if (s.leases > 0) return;
       s.reaper.stop();
-      if (s.subreaperOwned) disableSubreaper(n);
+      if (s.subreaperOwned) disableSubreaper();
       if (shared === s) shared = null;
     },
   };

@@ -1,5 +1,5 @@
 // The tracked set: children somebody else in this process waits for, which the reaper must never
-// touch (DESIGN invariant 2). libuv children are learnt from node:diagnostics_channel
+// touch (docs/design.md, invariant 2). libuv children are learnt from node:diagnostics_channel
 // 'child_process', published in the ChildProcess constructor before spawn, so the object is kept
 // and its pid read at scan time; it leaves the set on 'exit', once libuv has reaped it.
 import diagnosticsChannel from 'node:diagnostics_channel';

@@ -4,7 +4,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { NurseryError } from '../errors.js';
-import type { SpawnRequest } from './spawn-child.js';
+import type { SpawnRequest } from './types.js';
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;

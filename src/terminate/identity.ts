@@ -1,9 +1,10 @@
-// Identity before signal (DESIGN invariant 3). A PID that is not our unreaped child can be recycled
+// Identity before signal (docs/design.md, invariant 3). A PID that is not our unreaped child can be recycled
 // the moment its process is reaped, so every such PID is held as a ProcRef: its start time, and a
 // pidfd where the kernel has one. A pidfd names one process for good; signalling through it can
 // never reach a stranger. Without pidfds, the start time is re-read right before kill(2).
 import { closeSync } from 'node:fs';
-import { ESRCH, native } from '../os/native.js';
+import { ESRCH } from '../os/errno.js';
+import { pidfdOpen, pidfdSendSignal } from '../os/pidfd.js';
 import { type ProcStat, isDead, readStat } from '../os/proc.js';
 import { type KillOutcome, killPid } from '../os/kill.js';
 
@@ -28,11 +29,8 @@ export function openRef(stat: ProcStat): ProcRef | null {
     comm: stat.comm,
     pidfd: -1,
   };
-  const n = native();
-  if (n) {
-    const fd = n.pidfdOpen(stat.pid);
-    if (fd >= 0) ref.pidfd = fd;
-  }
+  const fd = pidfdOpen(stat.pid);
+  if (fd >= 0) ref.pidfd = fd;
   const again = readStat(stat.pid);
   if (again === null || again.startTime !== stat.startTime || isDead(again)) {
     closeRef(ref);
@@ -59,9 +57,8 @@ export function isAlive(ref: ProcRef): boolean {
 }
 
 export function signalRef(ref: ProcRef, signal: number): KillOutcome {
-  const n = native();
-  if (ref.pidfd >= 0 && n) {
-    const r = n.pidfdSendSignal(ref.pidfd, signal);
+  if (ref.pidfd >= 0) {
+    const r = pidfdSendSignal(ref.pidfd, signal);
     if (r === 0) return 'sent';
     return r === -ESRCH ? 'gone' : 'denied';
   }

@@ -90,8 +90,8 @@ test("src/os/kill.ts passes only through its eslint-disable comment, which names
   assert.ok(messages.length > 0 && messages.every((m) => m.ruleId === RULE), JSON.stringify(messages));
 });
 
-test('src/spawn/spawn-child.ts lints clean, with no warning about its own disable comment', async () => {
-  const [result] = await eslint.lintFiles([join(repoRoot, 'src/spawn/spawn-child.ts')]);
+test('src/spawn/child.ts lints clean, with no warning about its own disable comment', async () => {
+  const [result] = await eslint.lintFiles([join(repoRoot, 'src/spawn/child.ts')]);
   assert.equal(result?.errorCount, 0);
   assert.equal(result?.warningCount, 0);
 });

@@ -38,7 +38,7 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
     {
       name: 'a file matched by allow may wrap child_process',
       code: "import { spawn } from 'node:child_process';\nspawn('ls');\nprocess.kill(pid, 'SIGTERM');",
-      filename: 'src/spawn/spawn-child.ts',
+      filename: 'src/spawn/child.ts',
       options: [{ allow: ['src/spawn/**'] }],
     },
     {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Nursery } from '../../src/index.js';
-import { native } from '../../src/os/native.js';
+import { native } from '../helpers/libc.js';
 import { assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
 import { shell, within } from './util.js';

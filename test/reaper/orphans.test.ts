@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Nursery } from '../../src/index.js';
-import type { OrphanInfo } from '../../src/reaper/orphans.js';
+import type { OrphanInfo } from '../../src/index.js';
 import { alive, assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
 import { FIXTURES } from '../helpers/tree.js';
 import { collect, killChecked, shell, within } from './util.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Nursery } from '../../src/index.js';
-import { DEFAULT_REAPER_GRACE_MS } from '../../src/nursery.js';
+import { DEFAULT_REAPER_GRACE_MS } from '../../src/options/nursery.js';
 import { assertNoLeftovers, ownChildren, waitFor } from '../helpers/proc.js';
 import { collect, shell, within } from './util.js';
 

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Nursery } from '../../src/index.js';
-import { native } from '../../src/os/native.js';
+import { native } from '../helpers/libc.js';
 import { assertNoLeftovers, ownChildren, stat, waitFor } from '../helpers/proc.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
 import { collect, shell, within } from './util.js';

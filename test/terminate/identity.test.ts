@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeRef, isAlive, openRef, signalRef } from '../../src/terminate/identity.js';
 import { readStat } from '../../src/os/proc.js';
-import { native } from '../../src/os/native.js';
+import { native } from '../helpers/libc.js';
 import { assertNoLeftovers, openFds } from '../helpers/proc.js';
 
 test('openRef holds a pidfd on this kernel and signals through it', async () => {

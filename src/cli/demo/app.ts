@@ -3,7 +3,7 @@
 // (1 s for pid1) after the scenario, as one JSON line, and exits.
 //   node app.js <escape|helper|unwaited|pid1> <plain|nursery>
 import { Nursery } from '../../nursery.js';
-import { native } from '../../os/native.js';
+import { setChildSubreaper } from '../../os/prctl.js';
 import { childrenOf, isDead, readStat } from '../../os/proc.js';
 import { runPlain, type Scenario } from './plain.js';
 import { runGuarded } from './guarded.js';
@@ -15,7 +15,7 @@ export interface AppReport {
 
 const [scenario, mode] = process.argv.slice(2) as [Scenario, 'plain' | 'nursery'];
 const nursery = mode === 'nursery' ? new Nursery({ subreaper: true, log: false }) : null;
-if (nursery === null && process.pid !== 1) native()?.setChildSubreaper(true);
+if (nursery === null && process.pid !== 1) setChildSubreaper(true);
 
 const pids = nursery ? await runGuarded(nursery, scenario) : await runPlain(scenario);
 await new Promise((r) => setTimeout(r, scenario === 'pid1' ? 1000 : 300));

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Nursery } from '../../src/index.js';
-import { MAX_TIMER_MS, setLongTimeout, timerDelay } from '../../src/core/timers.js';
+import { MAX_TIMER_MS, setLongTimeout, timerDelay } from '../../src/util/timers.js';
 import { assertNoLeftovers, sleep } from '../helpers/proc.js';
 
 // Node's timers overflow past 2^31 - 1 ms and fire after 1 ms instead. Watch for its warning too.

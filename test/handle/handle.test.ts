@@ -25,7 +25,6 @@ test('a child leads its own process group and session, and exited reports its co
   assert.equal(s?.session, child.pid);
   assert.equal(child.pgid, child.pid);
   assert.equal(child.owner, 'job-1');
-  assert.equal(child.mode, 'normal');
   assert.equal(child.state, 'running');
   assert.ok(Math.abs(child.startedAt - Date.now()) < 1000);
   const info = await child.exited;
@@ -99,7 +98,6 @@ test('list() shows every live child as a plain object, and forgets it once it ex
   assert.deepEqual(Object.keys(entry).sort(), [
     'args',
     'command',
-    'mode',
     'owner',
     'pgid',
     'pid',

@@ -1,85 +1,12 @@
-// The one spawn site (DESIGN invariant 1). Only this folder imports node:child_process; the
+// The one spawn site (docs/design.md, invariant 1). Only this folder imports node:child_process; the
 // ChildProcess never leaves it. libuv owns the child's waitpid, and nursery learns of the exit
 // from libuv's 'exit' event, so no exit code can be stolen or lost.
 /* eslint-disable nursery/no-raw-child-process -- the spawn module is the one allowed place */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { diagnoseSpawnFailure } from './diagnose.js';
-
-export type Serialization = 'json' | 'advanced';
-
-export interface SpawnRequest {
-  command: string;
-  args: readonly string[];
-  cwd: string | undefined;
-  env: NodeJS.ProcessEnv;
-  /** stdin, stdout, stderr: a keyword or an open file descriptor each. */
-  stdio: readonly ('pipe' | 'inherit' | 'ignore' | number)[];
-  /** Open Node's IPC channel (an extra fd the child finds through NODE_CHANNEL_FD). */
-  ipc?: { serialization: Serialization };
-}
-
-/** The IPC channel to a Node child, without the ChildProcess behind it. */
-export interface IpcChannel {
-  readonly connected: boolean;
-  /** Settles once the message is handed to the channel; rejects with the error Node reports. */
-  send(message: unknown): Promise<void>;
-  onMessage(listener: (message: unknown) => void): () => void;
-  /** Called once, when the channel closes (disconnect, or the child's exit). */
-  onDisconnect(listener: () => void): () => void;
-  disconnect(): void;
-}
-
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export interface SpawnedChild {
-  readonly pid: number;
-  readonly stdin: Writable | null;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
-  /** Settles when libuv has reaped the child. */
-  readonly exit: Promise<ExitStatus>;
-  /** True once libuv has reaped the child: until then its PID cannot name anyone else. */
-  isReaped(): boolean;
-  /** The IPC channel, when the request asked for one. */
-  readonly ipc: IpcChannel | null;
-}
-
-class Channel implements IpcChannel {
-  #cp: ChildProcess;
-
-  constructor(cp: ChildProcess) {
-    this.#cp = cp;
-  }
-  get connected(): boolean {
-    return this.#cp.connected;
-  }
-  send(message: unknown): Promise<void> {
-    return new Promise((resolve, reject) => {
-      try {
-        // With a callback, Node reports a closed channel or a failed write there, never as an
-        // 'error' event; serialization errors (a BigInt in JSON) are thrown synchronously.
-        this.#cp.send(message as never, (error) => (error ? reject(error) : resolve()));
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-  }
-  onMessage(listener: (message: unknown) => void): () => void {
-    this.#cp.on('message', listener);
-    return () => void this.#cp.off('message', listener);
-  }
-  onDisconnect(listener: () => void): () => void {
-    this.#cp.once('disconnect', listener);
-    return () => void this.#cp.off('disconnect', listener);
-  }
-  disconnect(): void {
-    if (this.#cp.connected) this.#cp.disconnect();
-  }
-}
+import { Channel } from './ipc-channel.js';
+import type { ExitStatus, IpcChannel, SpawnRequest, SpawnedChild } from './types.js';
 
 class Child implements SpawnedChild {
   readonly pid: number;

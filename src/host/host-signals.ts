@@ -5,22 +5,7 @@
 // unless the application has listeners of its own for it, which then decide.
 import { toSignalNumber } from '../os/signals.js';
 import { killPid } from '../os/kill.js';
-import { invalidOption } from '../errors.js';
-
-export type HostSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
-const DEFAULT_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-export function resolveHostSignals(value: unknown): HostSignal[] {
-  if (value === undefined || value === false) return [];
-  if (value === true) return DEFAULT_SIGNALS;
-  if (!Array.isArray(value))
-    throw invalidOption('stopOnSignals', 'a boolean or an array of "SIGINT", "SIGTERM", "SIGHUP"', value);
-  return value.map((v: unknown, i) => {
-    if (typeof v !== 'string' || !DEFAULT_SIGNALS.includes(v as HostSignal))
-      throw invalidOption(`stopOnSignals[${i}]`, '"SIGINT", "SIGTERM" or "SIGHUP"', v);
-    return v as HostSignal;
-  });
-}
+import type { HostSignal } from '../options/nursery.js';
 
 export interface HostSignalHooks {
   stopAll(): Promise<unknown>;

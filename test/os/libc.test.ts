@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync } from 'node:fs';
-import { native } from '../../src/os/native.js';
+import { native } from '../helpers/libc.js';
 import { assertNoLeftovers } from '../helpers/proc.js';
 
 const n = native();

@@ -1,9 +1,19 @@
-// Validation of everything a caller hands nursery. Each bad value becomes a NurseryOptionError
-// naming the option, what was expected and what was received, before any process exists.
+// The spawn spec: what a caller may ask of a child, checked once into a ResolvedSpec that the
+// rest of nursery trusts.
 import { fstatSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { NurseryOptionError, invalidOption } from './errors.js';
-import { toSignalNumber, SIGTERM, type SignalLike } from './os/signals.js';
+import { invalidOption } from '../errors.js';
+import { SIGTERM, type SignalLike } from '../os/signals.js';
+import {
+  checkAbortSignal,
+  checkBoolean,
+  checkDuration,
+  checkKeys,
+  checkObject,
+  checkOneOf,
+  checkSignal,
+  checkString,
+} from './check.js';
 
 export type StdioValue = 'pipe' | 'inherit' | 'ignore';
 /** One of the three: a keyword, or an open file descriptor of this process (a log file, say). */
@@ -88,62 +98,13 @@ const SPAWN_KEYS = new Set([
 ]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
-export function checkKeys(value: object, allowed: ReadonlySet<string>, where: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      throw new NurseryOptionError(
-        'ERR_NURSERY_UNKNOWN_OPTION',
-        key,
-        `Unknown ${where} option "${key}". Known options: ${[...allowed].join(', ')}`,
-      );
-    }
-  }
-}
-
-export function checkObject(value: unknown, name: string): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalidOption(name, 'an object', value);
-}
-
-// A NUL byte cannot cross execve(): the kernel would cut the string there.
-export function checkString(value: unknown, name: string, allowEmpty = false): string {
-  if (typeof value !== 'string') throw invalidOption(name, 'a string', value);
-  if (!allowEmpty && value.length === 0) throw invalidOption(name, 'a non-empty string', value);
-  if (value.includes('\0')) throw invalidOption(name, 'a string without NUL bytes', value);
-  return value;
-}
-
-export function checkDuration(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidOption(name, 'a finite number of milliseconds >= 0', value);
-  }
-  return value;
-}
-
-export function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalidOption(name, 'a boolean', value);
-  return value;
-}
-
-export function checkAbortSignal(value: unknown, name: string): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (!(value instanceof AbortSignal)) throw invalidOption(name, 'an AbortSignal', value);
-  return value;
-}
-
-export function checkSignal(value: unknown, name: string, fallback: number): number {
-  return value === undefined ? fallback : toSignalNumber(value, name);
-}
-
-function checkArgs(value: unknown, name = 'args'): string[] {
+export function checkArgs(value: unknown, name = 'args'): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalidOption(name, 'an array of strings', value);
   return value.map((arg, i) => checkString(arg, `${name}[${i}]`, true));
 }
 
-export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
+function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = extend ? { ...process.env } : {};
   // A tag inherited from a nursery above us must not make our tree look like theirs.
   delete out[TREE_TAG_NAME];
@@ -203,14 +164,12 @@ function checkStdio(value: unknown): [StdioEntry, StdioEntry, StdioEntry] {
 
 function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   const on = checkBoolean(ipc, 'ipc', false);
-  if (serialization !== undefined && serialization !== 'json' && serialization !== 'advanced') {
-    throw invalidOption('serialization', '"json" or "advanced"', serialization);
-  }
+  const encoding = checkOneOf(serialization, 'serialization', ['json', 'advanced'], 'json');
   if (!on) {
     if (serialization !== undefined) throw invalidOption('serialization', 'given only with ipc: true', serialization);
     return undefined;
   }
-  return { serialization: serialization ?? 'json' };
+  return { serialization: encoding };
 }
 
 /** Options of `nursery.fork()`: those of spawn() but command, args and ipc, plus two of Node's fork(). */

@@ -2,55 +2,24 @@
 // neither forgotten (its exit is always observed) nor signalled without the identity checks.
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
-import type { ResolvedSpec } from '../spec.js';
-import type { SpawnedChild } from '../spawn/spawn-child.js';
-import { type StopReport, type TreeRoot, groupExists, killTreeNow, stopTree } from '../terminate/stop-tree.js';
-import { killPid } from '../os/kill.js';
-import { warnOnce } from '../os/warn.js';
-import { checkDuration, checkKeys, checkObject, checkSignal } from '../spec.js';
-import { NurseryError, invalidOption } from '../errors.js';
-import { type LongTimer, setLongTimeout } from './timers.js';
+import { invalidOption } from '../errors.js';
+import { groupExists, killPid } from '../os/kill.js';
+import type { SignalLike } from '../os/signals.js';
+import { checkSignal } from '../options/check.js';
+import type { ResolvedSpec } from '../options/spawn.js';
+import { type StopOptions, resolveStopOptions } from '../options/stop.js';
+import type { SpawnedChild } from '../spawn/types.js';
+import { type StopReport, type TreeRoot, killTreeNow, stopTree } from '../terminate/stop-tree.js';
+import { type LongTimer, setLongTimeout } from '../util/timers.js';
+import { warnOnce } from '../warnings.js';
+import { messageIterator, requireIpc, sendMessage } from './ipc.js';
+import type { ChildInfo, ChildState, ExitInfo } from './types.js';
 
-export type ChildMode = 'normal';
-export type ChildState = 'running' | 'stopping' | 'exited';
+export type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
 
-/** How a child ended. */
-export interface ExitInfo {
-  /** Exit code, or null when a signal ended it. */
-  code: number | null;
-  /** Name of the signal that ended it, or null. */
-  signal: NodeJS.Signals | null;
-  /** From spawn to exit of the child itself. */
-  durationMs: number;
-  /** stop() (or dispose, stopAll, close, timeout, abort) ended it. */
-  stopped: boolean;
-  timedOut: boolean;
-  aborted: boolean;
-}
-
-export interface StopOptions {
-  /** First signal; default the spec's killSignal. */
-  signal?: NodeJS.Signals | number;
-  /** Grace before SIGKILL; default the spec's graceMs. */
-  graceMs?: number;
-}
-
-/** One live child, as list() shows it. */
-export interface ChildInfo {
-  pid: number;
-  pgid: number;
-  owner: string;
-  mode: ChildMode;
-  state: ChildState;
-  command: string;
-  args: string[];
-  /** Epoch milliseconds. */
-  startedAt: number;
-  uptimeMs: number;
-}
-
+/** What the Nursery learns from its Handles. */
 export interface HandleHooks {
-  onStopReport(handle: Handle, report: StopReport, reason: StopReason): void;
+  onStopReport(report: StopReport, reason: StopReason): void;
   onExit(handle: Handle, info: ExitInfo): void;
   /** The stopped tree is gone: zombies of it adopted by our subreaper can be reaped now. */
   onTreeGone(): void;
@@ -58,15 +27,11 @@ export interface HandleHooks {
   trackedPids(): ReadonlySet<number>;
 }
 
-type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
-const STOP_KEYS = new Set(['signal', 'graceMs']);
-
 export class Handle implements AsyncDisposable {
   readonly pid: number;
   /** The child leads its own group and session: pgid = sid = pid. */
   readonly pgid: number;
   readonly owner: string;
-  readonly mode: ChildMode = 'normal';
   readonly command: string;
   readonly args: readonly string[];
   /** Epoch milliseconds. */
@@ -100,22 +65,17 @@ export class Handle implements AsyncDisposable {
       const durationMs = performance.now() - this.#t0;
       this.#disarm();
       // The child is gone; anything of its group or session still alive is a leftover.
-      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid))
+      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) {
         this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
+      }
       if (this.#treeStop !== null) {
         await this.#treeStop;
         hooks.onTreeGone();
       }
       this.#state = 'exited';
       const r = this.#reason;
-      const info: ExitInfo = {
-        code,
-        signal,
-        durationMs,
-        stopped: r !== null && r !== 'leftovers',
-        timedOut: r === 'timeout',
-        aborted: r === 'abort',
-      };
+      const stopped = r !== null && r !== 'leftovers';
+      const info: ExitInfo = { code, signal, durationMs, stopped, timedOut: r === 'timeout', aborted: r === 'abort' };
       hooks.onExit(this, info);
       return info;
     });
@@ -148,15 +108,15 @@ export class Handle implements AsyncDisposable {
    * @throws NurseryOptionError for a bad option.
    */
   stop(options: StopOptions = {}): Promise<ExitInfo> {
-    checkObject(options, 'options');
-    checkKeys(options, STOP_KEYS, 'stop');
-    const signal = checkSignal(options.signal, 'signal', this.#spec.killSignal);
-    const graceMs = checkDuration(options.graceMs, 'graceMs', this.#spec.graceMs);
+    const { signal, graceMs } = resolveStopOptions(options, {
+      signal: this.#spec.killSignal,
+      graceMs: this.#spec.graceMs,
+    });
     return this.#stopFor('stop', signal, graceMs);
   }
 
   /** Sends one signal to the child alone (not its tree), if it has not exited. */
-  signal(signal: NodeJS.Signals | number): boolean {
+  signal(signal: SignalLike): boolean {
     const n = checkSignal(signal, 'signal', 0);
     // Our unreaped child: its PID cannot have been handed to anyone else.
     if (this.#child.isReaped()) return false;
@@ -179,18 +139,8 @@ export class Handle implements AsyncDisposable {
    * message cannot be encoded, e.g. a BigInt with JSON serialization; `cause` says why).
    */
   async send(message: unknown): Promise<void> {
-    const ipc = this.#ipc('send');
-    if (!ipc.connected) throw this.#closed();
-    try {
-      await ipc.send(message);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_IPC_CHANNEL_CLOSED' || !ipc.connected) throw this.#closed(error);
-      throw new NurseryError(
-        'ERR_NURSERY_IPC_SEND',
-        `Cannot send this message to pid ${this.pid}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
+    const ipc = requireIpc(this.#child.ipc, this.pid, 'send');
+    return sendMessage(ipc, this.pid, () => this.#child.isReaped(), message);
   }
 
   /**
@@ -200,7 +150,7 @@ export class Handle implements AsyncDisposable {
    * @throws NurseryError ERR_NURSERY_NO_IPC when spawned without `ipc: true`.
    */
   onMessage(listener: (message: unknown) => void): () => void {
-    const ipc = this.#ipc('onMessage');
+    const ipc = requireIpc(this.#child.ipc, this.pid, 'onMessage');
     if (typeof listener !== 'function') throw invalidOption('listener', 'a function', listener);
     return ipc.onMessage(listener);
   }
@@ -211,66 +161,12 @@ export class Handle implements AsyncDisposable {
    * @throws NurseryError ERR_NURSERY_NO_IPC when spawned without `ipc: true`.
    */
   messages(): AsyncIterableIterator<unknown> {
-    const ipc = this.#ipc('messages');
-    const queue: unknown[] = [];
-    // Callers may call next() again before a promise settles: each waits its turn.
-    const waiting: ((r: IteratorResult<unknown>) => void)[] = [];
-    let done = !ipc.connected;
-    const end = (): IteratorResult<unknown> => {
-      offMessage();
-      offDisconnect();
-      done = true;
-      queue.length = 0;
-      for (const w of waiting.splice(0)) w({ done: true, value: undefined });
-      return { done: true, value: undefined };
-    };
-    const offMessage = ipc.onMessage((m) => {
-      const w = waiting.shift();
-      if (w) w({ done: false, value: m });
-      else queue.push(m);
-    });
-    const offDisconnect = ipc.onDisconnect(() => {
-      // What arrived before the close is still delivered; waiters get the end.
-      done = true;
-      if (queue.length === 0) end();
-    });
-    if (done) end();
-    return {
-      next(): Promise<IteratorResult<unknown>> {
-        if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift() });
-        if (done) return Promise.resolve(end());
-        return new Promise((resolve) => waiting.push(resolve));
-      },
-      return(): Promise<IteratorResult<unknown>> {
-        return Promise.resolve(end());
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return messageIterator(requireIpc(this.#child.ipc, this.pid, 'messages'));
   }
 
   /** Closes the IPC channel (the child sees 'disconnect'). A no-op when it is already closed. */
   disconnect(): void {
-    this.#ipc('disconnect').disconnect();
-  }
-
-  #ipc(what: string) {
-    const ipc = this.#child.ipc;
-    if (ipc === null)
-      throw new NurseryError(
-        'ERR_NURSERY_NO_IPC',
-        `${what}(): pid ${this.pid} was spawned without an IPC channel (spawn it with ipc: true)`,
-      );
-    return ipc;
-  }
-
-  #closed(cause?: unknown): NurseryError {
-    return new NurseryError(
-      'ERR_NURSERY_IPC_CLOSED',
-      `The IPC channel to pid ${this.pid} is closed (${this.#child.isReaped() ? 'the child has exited' : 'disconnected'})`,
-      cause === undefined ? {} : { cause },
-    );
+    requireIpc(this.#child.ipc, this.pid, 'disconnect').disconnect();
   }
 
   /** @internal */
@@ -279,7 +175,6 @@ export class Handle implements AsyncDisposable {
       pid: this.pid,
       pgid: this.pgid,
       owner: this.owner,
-      mode: this.mode,
       state: this.#state,
       command: this.command,
       args: [...this.args],
@@ -295,13 +190,8 @@ export class Handle implements AsyncDisposable {
 
   #root(): TreeRoot {
     const child = this.#child;
-    return {
-      pid: child.pid,
-      isReaped: () => child.isReaped(),
-      reaped: child.exit,
-      tag: this.#spec.tag,
-      tracked: () => this.#hooks.trackedPids(),
-    };
+    const tracked = (): ReadonlySet<number> => this.#hooks.trackedPids();
+    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag, tracked };
   }
 
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {
@@ -312,7 +202,7 @@ export class Handle implements AsyncDisposable {
       warnOnce('NURSERY_STOP_FAILED', `nursery: stopping pid ${this.pid} failed: ${String(error)}`);
       return { signalled: 0, killedAfterGrace: 0, survivors: -1, durationMs: 0 };
     });
-    void this.#treeStop.then((report) => this.#hooks.onStopReport(this, report, reason));
+    void this.#treeStop.then((report) => this.#hooks.onStopReport(report, reason));
   }
 
   #stopFor(reason: StopReason, signal = this.#spec.killSignal, graceMs = this.#spec.graceMs): Promise<ExitInfo> {

@@ -1,0 +1,42 @@
+// The plain objects a Handle and run() hand back. A leaf file: it imports nothing of nursery's,
+// so errors.ts (MaxBufferError.result) and the Handle can both name them.
+
+export type ChildState = 'running' | 'stopping' | 'exited';
+
+/** How a child ended. */
+export interface ExitInfo {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  /** Name of the signal that ended it, or null. */
+  signal: NodeJS.Signals | null;
+  /** From spawn to exit of the child itself. */
+  durationMs: number;
+  /** stop() (or dispose, stopAll, close, timeout, abort) ended it. */
+  stopped: boolean;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+/** One live child, as list() shows it. */
+export interface ChildInfo {
+  pid: number;
+  pgid: number;
+  owner: string;
+  state: ChildState;
+  command: string;
+  args: string[];
+  /** Epoch milliseconds. */
+  startedAt: number;
+  uptimeMs: number;
+}
+
+/** What run() resolves to: strings by default, Buffers with `encoding: 'buffer'`. */
+export interface RunResult<Output extends string | Buffer = string> {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Output;
+  stderr: Output;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+}

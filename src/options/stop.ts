@@ -1,0 +1,27 @@
+// stop()'s options.
+import type { SignalLike } from '../os/signals.js';
+import { checkDuration, checkKeys, checkObject, checkSignal } from './check.js';
+
+export interface StopOptions {
+  /** First signal; default the spec's killSignal. */
+  signal?: SignalLike;
+  /** Grace before SIGKILL; default the spec's graceMs. */
+  graceMs?: number;
+}
+
+export interface ResolvedStop {
+  signal: number;
+  graceMs: number;
+}
+
+const STOP_KEYS = new Set(['signal', 'graceMs']);
+
+/** @throws NurseryOptionError */
+export function resolveStopOptions(options: unknown, defaults: ResolvedStop): ResolvedStop {
+  checkObject(options, 'options');
+  checkKeys(options, STOP_KEYS, 'stop');
+  return {
+    signal: checkSignal(options.signal, 'signal', defaults.signal),
+    graceMs: checkDuration(options.graceMs, 'graceMs', defaults.graceMs),
+  };
+}

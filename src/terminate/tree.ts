@@ -1,0 +1,151 @@
+// Who belongs to a tree: the leader's process group, every descendant that left it with
+// setsid() (found by walking /proc before the first signal), orphans of the tree that our
+// subreaper adopted (found by the tree's tag), and, once the leader is reaped, its session.
+import { performance } from 'node:perf_hooks';
+import { childrenByThread, descendantsOf, environHas, isDead, membersOf, readStat } from '../os/proc.js';
+import { killGroup, killPid } from '../os/kill.js';
+import { adoptsOrphans } from '../os/prctl.js';
+import type { Escalatable } from './escalate.js';
+import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
+
+export interface TreeRoot {
+  /** The leader: our own child, which leads its own session and group (pgid = sid = pid). */
+  readonly pid: number;
+  /** True once libuv has reaped the leader; until then its PID, and so its group, are ours. */
+  isReaped(): boolean;
+  /** Settles when the leader is reaped. */
+  readonly reaped: Promise<unknown>;
+  /**
+   * "NAME=value" put in the leader's environment at spawn and inherited by its descendants: an
+   * orphan of the tree that our subreaper adopted (after its parent died, and so out of reach of
+   * the walk and, if it called setsid(), of the session) is recognised by it.
+   */
+  readonly tag?: string;
+  /** Our children that others wait for (libuv's, the reaper's tracked set): never adopted orphans. */
+  readonly tracked?: () => ReadonlySet<number>;
+}
+
+const SCAN_EVERY_MS = 50;
+
+export class Tree implements Escalatable {
+  readonly refs = new Map<number, ProcRef>();
+  private lastScan = -Infinity;
+  private sessionReused = false;
+
+  constructor(readonly root: TreeRoot) {}
+
+  private add(pid: number, startTime: number, make: () => ProcRef | null): void {
+    const old = this.refs.get(pid);
+    if (old && old.startTime === startTime) return;
+    if (old) closeRef(old);
+    const ref = make();
+    if (ref) this.refs.set(pid, ref);
+    else this.refs.delete(pid);
+  }
+
+  // Record every live descendant of the leader and of the processes already known.
+  collect(): void {
+    const roots: number[] = [];
+    if (!this.root.isReaped()) roots.push(this.root.pid);
+    for (const ref of this.refs.values()) if (isAlive(ref)) roots.push(ref.pid);
+    for (const r of roots) for (const s of descendantsOf(r)) this.add(s.pid, s.startTime, () => openRef(s));
+    this.collectAdopted();
+    if (this.root.isReaped()) this.scanSession();
+  }
+
+  // As a subreaper (or PID 1), orphans of the tree are our own children now: find them by the
+  // tree's tag, and their descendants by the walk.
+  private collectAdopted(): void {
+    const tag = this.root.tag;
+    if (tag === undefined || !adoptsOrphans()) return;
+    const tracked = this.root.tracked?.();
+    for (const pid of childrenByThread().get(process.pid) ?? []) {
+      if (pid === this.root.pid || this.refs.has(pid) || tracked?.has(pid) || !environHas(pid, tag)) continue;
+      const s = readStat(pid);
+      if (s === null || isDead(s)) continue;
+      this.add(s.pid, s.startTime, () => openRef(s));
+      for (const d of descendantsOf(pid)) this.add(d.pid, d.startTime, () => openRef(d));
+    }
+  }
+
+  // Once the leader is reaped, its group and session can only be found by scanning /proc. The
+  // session ID cannot be handed to a new process while any member of ours still uses it, so a
+  // live process now holding the leader's PID means our session is gone and the ID is a stranger's.
+  private scanSession(): ProcRef[] {
+    this.lastScan = performance.now();
+    if (this.sessionReused) return [];
+    const id = this.root.pid;
+    const holder = readStat(id);
+    if (holder !== null && !isDead(holder)) {
+      this.sessionReused = true;
+      return [];
+    }
+    const found: ProcRef[] = [];
+    for (const s of membersOf(id)) {
+      if (s.session !== id || s.pid === id || isDead(s)) continue;
+      this.add(s.pid, s.startTime, () => openRef(s));
+      const ref = this.refs.get(s.pid);
+      if (ref) found.push(ref);
+    }
+    return found;
+  }
+
+  // Returns how many processes the signal was aimed at (counted before any is sent, since a
+  // group kill makes members vanish while we look).
+  signalAll(signal: number): number {
+    const leaderLive = !this.root.isReaped();
+    const leader = leaderLive ? readStat(this.root.pid) : null;
+    const targets = [...this.refs.values()].filter(isAlive);
+    const n = targets.length + (leader && !isDead(leader) ? 1 : 0);
+    if (leaderLive) {
+      // Our unreaped child holds this PID, so the group is ours: one kill(2) reaches every member.
+      killGroup(this.root.pid, signal);
+      if (leader && leader.pgrp !== this.root.pid) killPid(this.root.pid, signal);
+    }
+    for (const ref of targets) {
+      // Group members already had the signal through the group; a second SIGTERM can mean
+      // "force" to some programs, so each process gets exactly one.
+      if (leaderLive && ref.pgrp === this.root.pid) continue;
+      signalRef(ref, signal);
+    }
+    if (leaderLive) {
+      // A member that called setsid() between the walk and the group kill was not in the group
+      // when the signal went out: it gets its own.
+      for (const ref of targets) {
+        if (ref.pgrp !== this.root.pid) continue;
+        const now = readStat(ref.pid);
+        if (now && now.startTime === ref.startTime && !isDead(now) && now.pgrp !== this.root.pid)
+          signalRef(ref, signal);
+      }
+    }
+    return n;
+  }
+
+  // Everything gone: the leader reaped, every recorded process exited, and the group empty of
+  // live members (zombies waiting for a parent that is not us do not count).
+  gone(currentSignal: number): boolean {
+    if (!this.root.isReaped()) return false;
+    for (const ref of this.refs.values()) if (isAlive(ref)) return false;
+    if (this.sessionReused || killGroup(this.root.pid, 0) === 'gone') return true;
+    if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
+    // Members we had not recorded: forked after the walk, or orphaned before it.
+    const fresh = this.scanSession().filter(isAlive);
+    for (const ref of fresh) signalRef(ref, currentSignal);
+    return fresh.length === 0;
+  }
+
+  wake(): Promise<unknown> | null {
+    return this.root.isReaped() ? null : this.root.reaped;
+  }
+
+  aliveCount(): number {
+    let n = this.root.isReaped() ? 0 : 1;
+    for (const ref of this.refs.values()) if (isAlive(ref)) n++;
+    return n;
+  }
+
+  close(): void {
+    for (const ref of this.refs.values()) closeRef(ref);
+    this.refs.clear();
+  }
+}

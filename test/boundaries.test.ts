@@ -1,0 +1,54 @@
+// The import boundaries of docs/design.md, as the project's own eslint.config.js enforces them:
+// only src/reaper/ may import the wait functions, only src/os/ may import koffi or the raw libc
+// bindings. Judged by running ESLint's Node API on virtual files placed in the tree.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { ESLint } from 'eslint';
+import { assertNoLeftovers } from './helpers/proc.js';
+
+// dist/test/ → the repository root.
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: join(repoRoot, 'eslint.config.js') });
+
+async function restricted(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  assert.ok(result, `no lint result for ${filePath}`);
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+const WAIT = (rel: string): string =>
+  `import { waitpidNoHang } from '${rel}os/wait.js';\nexport const w = waitpidNoHang;\n`;
+const LIBC = (rel: string): string => `import { libc } from '${rel}os/libc.js';\nexport const l = libc;\n`;
+
+test('the wait functions may be imported from src/reaper/ and from nowhere else in src/', async () => {
+  assert.deepEqual(await restricted(WAIT('../'), 'src/reaper/new-rule.ts'), []);
+  for (const [file, rel] of [
+    ['src/handle/x.ts', '../'],
+    ['src/terminate/x.ts', '../'],
+    ['src/nursery-x.ts', './'],
+    ['src/cli/demo/x.ts', '../../'],
+  ] as const) {
+    const messages = await restricted(WAIT(rel), file);
+    assert.equal(messages.length, 1, file);
+    assert.match(messages[0] ?? '', /Only src\/reaper\/ may wait/);
+  }
+  assert.equal((await restricted("import { hasExited } from './wait.js';\n", 'src/os/proc-x.ts')).length, 1);
+});
+
+test('koffi and the libc bindings may be imported from src/os/ only', async () => {
+  assert.deepEqual(await restricted(LIBC('./'), 'src/os/new-call.ts'), []);
+  for (const [file, rel] of [
+    ['src/reaper/x.ts', '../'],
+    ['src/terminate/x.ts', '../'],
+    ['src/handle/x.ts', '../'],
+  ] as const) {
+    assert.equal((await restricted(LIBC(rel), file)).length, 1, file);
+  }
+  assert.equal((await restricted("import koffi from 'koffi';\nexport const k = koffi;\n", 'src/spawn/x.ts')).length, 1);
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await assertNoLeftovers();
+});
