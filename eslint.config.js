@@ -1,12 +1,14 @@
 // nursery lints itself with its own rule (issue 4): src/spawn/ is the one module that may touch
-// node:child_process. The plugin is loaded from the build, so `npm run lint` compiles first.
+// node:child_process. The plugin is the workspace package packages/eslint-plugin-nursery, loaded by
+// its name as a user's config loads it (npm links it into node_modules). It is loaded from its
+// build, so `npm run lint` compiles first.
 import tsParser from '@typescript-eslint/parser';
-import nursery from './dist/src/eslint/index.js';
+import nursery from 'eslint-plugin-nursery';
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
     languageOptions: {
       parser: tsParser,
       ecmaVersion: 'latest',
