@@ -57,7 +57,9 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
     },
     {
       name: 'allowSync permits a destructured sync require',
-      code: "const { spawnSync, execFileSync: run } = require('child_process');\nspawnSync('ls');\nrun('git', ['status']);",
+      code:
+        "const { spawnSync, execFileSync: run } = require('child_process');\n" +
+        "spawnSync('ls');\nrun('git', ['status']);",
       options: [{ allowSync: true }],
     },
     {
