@@ -4,9 +4,11 @@
 // - src/os/wait.ts (waitpid, waitid) only from src/reaper/ (invariant 2: the reaper is the one
 //   other waiter, and it reaps by PID);
 // - src/os/libc.ts (koffi) only from src/os/: the rest of nursery sees plain functions.
-// The plugin is loaded from the build, so `npm run lint` compiles first.
+// The plugin is the workspace package packages/eslint-plugin-nursery, loaded by its name as a
+// user's config loads it (npm links it into node_modules), from its build: `npm run lint` compiles
+// first.
 import tsParser from '@typescript-eslint/parser';
-import nursery from './dist/src/eslint/index.js';
+import nursery from 'eslint-plugin-nursery';
 
 const WAIT = {
   group: ['**/os/wait.js'],
@@ -18,9 +20,9 @@ const LIBC = {
 };
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', 'packages/*/dist/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
     languageOptions: {
       parser: tsParser,
       ecmaVersion: 'latest',

@@ -3,7 +3,7 @@
 // or stopped instead of lingering under the machine's PID 1, then runs node's test runner.
 // What the harness had to clean up is printed at the end: it should be small and explained by
 // tests that deliberately orphan processes.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Nursery } from '../src/index.js';
@@ -16,14 +16,27 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
-const testDir = fileURLToPath(new URL('.', import.meta.url));
+// The library's tests (dist/test/), then each workspace package's (packages/<name>/test/, which
+// the root tsconfig compiles to dist/packages/<name>/test/).
+function allTestFiles(): string[] {
+  const testDir = fileURLToPath(new URL('.', import.meta.url));
+  const packagesDir = fileURLToPath(new URL('../packages/', import.meta.url));
+  const packageTestDirs = existsSync(packagesDir)
+    ? readdirSync(packagesDir)
+        .sort()
+        .map((name) => join(packagesDir, name, 'test'))
+        .filter((dir) => existsSync(dir))
+    : [];
+  return [testDir, ...packageTestDirs].flatMap(testFiles);
+}
+
 const extra = process.argv.slice(2).flatMap((a) => (a.endsWith('.js') ? [a] : testFiles(a)));
 const nursery = new Nursery({ subreaper: true, orphans: 'kill', log: false, owner: 'test-harness' });
 const runner = nursery.spawn({
   command: process.execPath,
   // A hung test fails after 2 minutes, and a hung suite is stopped after 15, rather than CI
   // waiting out its own limit.
-  args: ['--test', '--test-concurrency=2', '--test-timeout=120000', ...(extra.length > 0 ? extra : testFiles(testDir))],
+  args: ['--test', '--test-concurrency=2', '--test-timeout=120000', ...(extra.length > 0 ? extra : allTestFiles())],
   stdio: 'inherit',
   graceMs: 10_000,
   timeoutMs: 15 * 60_000,

@@ -1,5 +1,5 @@
-// The entry point of `nursery/eslint-plugin`, kept apart from the library's own: loading the
-// plugin never loads koffi, and loading nursery never loads ESLint's utilities.
+// The entry point of the package eslint-plugin-nursery. It does not depend on the nursery library:
+// installing the plugin never installs koffi, and installing nursery never installs ESLint.
 import { readFileSync } from 'node:fs';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { noRawChildProcess } from './rules/no-raw-child-process.js';
@@ -13,19 +13,20 @@ export interface NurseryPlugin {
   configs: { recommended: TSESLint.FlatConfig.Config };
 }
 
-// dist/src/eslint/index.js → the package root, in this repository and once installed alike.
-function packageVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-    const version = (pkg as { version?: unknown }).version;
-    return typeof version === 'string' ? version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+// dist/index.js → the package's own package.json, in this repository and once installed alike.
+// ESLint serializes a config by its plugins' meta.name and meta.version (--cache, --print-config).
+function packageMeta(): { name: string; version: string } {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name?: unknown;
+    version?: unknown;
+  };
+  if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string')
+    throw new Error('eslint-plugin-nursery: its package.json has no name or version');
+  return { name: pkg.name, version: pkg.version };
 }
 
 const plugin: NurseryPlugin = {
-  meta: { name: 'nursery/eslint-plugin', version: packageVersion() },
+  meta: packageMeta(),
   rules: { 'no-raw-child-process': noRawChildProcess },
   configs: { recommended: {} },
 };

@@ -1,7 +1,10 @@
 import { after, describe, it, test } from 'node:test';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { noRawChildProcess } from '../../src/eslint/rules/no-raw-child-process.js';
-import { assertNoLeftovers } from '../helpers/proc.js';
+// The rule as the built package exports it (node_modules/eslint-plugin-nursery links here).
+import plugin from 'eslint-plugin-nursery';
+import { assertNoLeftovers } from '../../../test/helpers/proc.js';
+
+const noRawChildProcess = plugin.rules['no-raw-child-process'];
 
 RuleTester.afterAll = after;
 RuleTester.describe = describe;
@@ -54,7 +57,9 @@ ruleTester.run('no-raw-child-process', noRawChildProcess, {
     },
     {
       name: 'allowSync permits a destructured sync require',
-      code: "const { spawnSync, execFileSync: run } = require('child_process');\nspawnSync('ls');\nrun('git', ['status']);",
+      code:
+        "const { spawnSync, execFileSync: run } = require('child_process');\n" +
+        "spawnSync('ls');\nrun('git', ['status']);",
       options: [{ allowSync: true }],
     },
     {

@@ -31,10 +31,10 @@ export interface RuleOptions {
 
 export type Options = [RuleOptions];
 
-// The docs ship inside the package (package.json "files"); no hosted copy is assumed.
-const DOCS_BASE = 'node_modules/nursery/docs/';
+// The docs are the package's README, which npm always ships; no hosted copy is assumed.
+const DOCS = 'node_modules/eslint-plugin-nursery/README.md';
 
-const createRule = ESLintUtils.RuleCreator((name) => `${DOCS_BASE}eslint-plugin.md#${name}`);
+const createRule = ESLintUtils.RuleCreator((name) => `${DOCS}#${name}`);
 
 type Context = Readonly<TSESLint.RuleContext<MessageId, Options>>;
 type Variable = TSESLint.Scope.Variable;
