@@ -25,7 +25,11 @@ export type NurseryWarningCode =
   /** A zombie stayed a minute under a thread other than the main one (left to that thread). */
   | 'NURSERY_THREAD_ZOMBIE'
   /** stop() failed on an OS error it could not classify; the Handle still settles. */
-  | 'NURSERY_STOP_FAILED';
+  | 'NURSERY_STOP_FAILED'
+  /** A file in the daemon registry is not a valid entry: skipped. */
+  | 'NURSERY_REGISTRY_SKIPPED'
+  /** daemons() found the registry directory unusable (a symlink, someone else's, open to others). */
+  | 'NURSERY_REGISTRY_REFUSED';
 
 const said = new Set<NurseryWarningCode>();
 

@@ -104,7 +104,7 @@ export function checkArgs(value: unknown, name = 'args'): string[] {
   return value.map((arg, i) => checkString(arg, `${name}[${i}]`, true));
 }
 
-function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
+export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = extend ? { ...process.env } : {};
   // A tag inherited from a nursery above us must not make our tree look like theirs.
   delete out[TREE_TAG_NAME];

@@ -11,6 +11,7 @@ const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
 const P_PID = 1;
+const POLLIN = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
 // Since Linux 5.1 new syscalls share one number on every architecture.
@@ -35,6 +36,8 @@ export interface Libc {
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): number;
   kill(pid: number, signal: number): number;
+  /** poll(fd, POLLIN, 0): 1 when readable (for a pidfd: the process has exited), 0 if not, or -errno. */
+  readable(fd: number): number;
 }
 
 let cached: Libc | null = null;
@@ -78,6 +81,9 @@ function bind(): Libc {
   const sysPidfdSend = lib.func('syscall', 'long', ['long', 'int', 'int', 'void *', 'unsigned int']);
   const killFn = lib.func('int kill(int pid, int sig)');
   const waitidFn = lib.func('int waitid(int idtype, int id, void *infop, int options)');
+  const pollFn = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  // struct pollfd { int fd; short events; short revents; }: 8 bytes on every ABI.
+  const pollfd = Buffer.alloc(8);
   // siginfo_t is 128 bytes on Linux. Its first field, si_signo, is SIGCHLD when a child was
   // waitable and stays 0 (as zeroed) when none was: same offset on every ABI.
   const info = Buffer.alloc(128);
@@ -107,6 +113,14 @@ function bind(): Libc {
     pidfdOpen: (pid) => result(Number(sysPidfdOpen(SYS_PIDFD_OPEN, pid, 0))),
     pidfdSendSignal: (pidfd, signal) => result(Number(sysPidfdSend(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, null, 0))),
     kill: (pid, signal) => result(killFn(pid, signal) as number),
+    readable(fd) {
+      pollfd.writeInt32LE(fd, 0);
+      pollfd.writeInt16LE(POLLIN, 4);
+      pollfd.writeInt16LE(0, 6);
+      const r = pollFn(pollfd, 1, 0) as number;
+      if (r < 0) return -errno();
+      return (pollfd.readInt16LE(6) & POLLIN) !== 0 ? 1 : 0;
+    },
   };
 }
 

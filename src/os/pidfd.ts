@@ -12,3 +12,8 @@ export function pidfdOpen(pid: number): number {
 export function pidfdSendSignal(pidfd: number, signal: number): number {
   return libc()?.pidfdSendSignal(pidfd, signal) ?? -ENOSYS;
 }
+
+/** 1 once the process the pidfd names has exited (a zombie counts), 0 while it runs, or -errno. */
+export function pidfdExited(pidfd: number): number {
+  return libc()?.readable(pidfd) ?? -ENOSYS;
+}

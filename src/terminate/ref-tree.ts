@@ -1,0 +1,64 @@
+// A tree whose root is not our unreaped child (an adopted orphan, a daemon): every member,
+// the root included, is held by a ProcRef, so no signal can reach a stranger. Members are the
+// root's descendants and, when asked, the members of the session the root leads (a daemon's
+// helpers that left its group but not its session). Stopped through the one escalation loop.
+import { descendantsOf, membersOf } from '../os/proc.js';
+import type { Escalatable } from './escalate.js';
+import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
+
+export class RefTree implements Escalatable {
+  readonly refs = new Map<number, ProcRef>();
+  #root: ProcRef;
+  #session: boolean;
+
+  /** Takes ownership of `root` (closed by close()). */
+  constructor(root: ProcRef, options: { session: boolean }) {
+    this.#root = root;
+    this.#session = options.session;
+    this.refs.set(root.pid, root);
+  }
+
+  // Descendants of every member still alive, and the root's session while the root lives: a
+  // session ID cannot be handed out again while its leader runs. A PID seen again with another
+  // start time is a new process and gets a new ref.
+  collect(): void {
+    const found = [];
+    for (const ref of [...this.refs.values()]) if (isAlive(ref)) found.push(...descendantsOf(ref.pid));
+    if (this.#session && this.#root.session === this.#root.pid && isAlive(this.#root)) {
+      found.push(...membersOf(this.#root.pid).filter((s) => s.session === this.#root.pid));
+    }
+    for (const s of found) {
+      const old = this.refs.get(s.pid);
+      if (old?.startTime === s.startTime) continue;
+      if (old) closeRef(old);
+      const fresh = openRef(s);
+      if (fresh) this.refs.set(s.pid, fresh);
+      else this.refs.delete(s.pid);
+    }
+  }
+
+  signalAll(signal: number): number {
+    let n = 0;
+    for (const ref of this.refs.values()) if (isAlive(ref) && signalRef(ref, signal) === 'sent') n++;
+    return n;
+  }
+
+  gone(): boolean {
+    return this.aliveCount() === 0;
+  }
+
+  aliveCount(): number {
+    let n = 0;
+    for (const ref of this.refs.values()) if (isAlive(ref)) n++;
+    return n;
+  }
+
+  wake(): null {
+    return null;
+  }
+
+  close(): void {
+    for (const ref of this.refs.values()) closeRef(ref);
+    this.refs.clear();
+  }
+}
