@@ -51,10 +51,13 @@ const quick = context('all').quick;
 const m = machine();
 const { clean, verdict } = await closeGuard(guard);
 notes.push(
-  `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s. The benchmark process is a subreaper (nursery's guard, orphan policy: stop adopted orphans after 1 s) from its first line; every peer's survivors are killed by PID after a start-time check; at the end: ${verdict}.`,
+  `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s. The benchmark process is a subreaper (nursery's ` +
+    "guard, orphan policy: stop adopted orphans after 1 s) from its first line; every peer's survivors are killed " +
+    `by PID after a start-time check; at the end: ${verdict}.`,
 );
 notes.push(
-  'Other work on this machine (other test runs) shares its 2 CPUs, so figures are from one run, not a quiet lab; ratios come from interleaved samples of the same run.',
+  'Other work on this machine (other test runs) shares its 2 CPUs, so figures are from one run, not a quiet ' +
+    'lab; ratios come from interleaved samples of the same run.',
 );
 process.stdout.write(`${describeMachine(m, quick)}\n\n${renderTable(rows)}`);
 writeResults(benchSource('results.md'), rows, m, quick, notes);

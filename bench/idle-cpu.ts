@@ -86,7 +86,9 @@ export const idleCpu: Bench = async (ctx) => {
     const r = t[0] ?? NaN;
     const none = Math.max(t[1] ?? NaN, t[2] ?? NaN);
     rows.push({
-      benchmark: `CPU of an idle node process over ${windowS} s${ctx.quick ? ' (BENCH_QUICK=1: full run is 60 s)' : ''}: utime+stime ticks at ${hz} Hz, and exact on-CPU time (schedstat)`,
+      benchmark:
+        `CPU of an idle node process over ${windowS} s${ctx.quick ? ' (BENCH_QUICK=1: full run is 60 s)' : ''}: ` +
+        `utime+stime ticks at ${hz} Hz, and exact on-CPU time (schedstat)`,
       nursery: `with reaper (subreaper, nothing to reap): ${cpu(0)}; ${scanCount} scans in all (safety timer)`,
       peers: `without reaper: ${cpu(1)}; a second one: ${cpu(2)}`,
       ratio: `${r - none >= 0 ? '+' : ''}${r - none} ticks vs the busier of the two`,
@@ -100,7 +102,13 @@ export const idleCpu: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      `idle CPU: three node children started together (bench/fixtures/idle.ts): one with \`new Nursery({ subreaper: true, log: false })\`, two without (their difference is the noise floor); all only wait on stdin. After 2 s of settling, utime+stime (fields 14+15 of /proc/PID/stat, in clock ticks of 1/${hz} s) is read at the start and end of the same ${windowS} s window, and so is the exact on-CPU time of every thread (first field of /proc/PID/task/*/schedstat, ns). "Indistinguishable" = the reaper's process used at most 2 ticks more than the busier of the two others. The reaper's scan count is its total since start (start-up scan, plus its 10 s safety timer).`,
+      'idle CPU: three node children started together (bench/fixtures/idle.ts): one with ' +
+        '`new Nursery({ subreaper: true, log: false })`, two without (their difference is the noise floor); all ' +
+        'only wait on stdin. After 2 s of settling, utime+stime (fields 14+15 of /proc/PID/stat, in clock ticks ' +
+        `of 1/${hz} s) is read at the start and end of the same ${windowS} s window, and so is the exact on-CPU ` +
+        'time of every thread (first field of /proc/PID/task/*/schedstat, ns). "Indistinguishable" = the reaper\'s ' +
+        "process used at most 2 ticks more than the busier of the two others. The reaper's scan count is its " +
+        'total since start (start-up scan, plus its 10 s safety timer).',
     ],
   };
 };

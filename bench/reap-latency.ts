@@ -121,7 +121,11 @@ export const reapLatency: Bench = async (ctx) => {
     const seedText = (): Promise<string> =>
       worker(nursery, 'seed001', count, count, SEED_SIM_MS).then((r) => {
         const s = summarize(r.latencies);
-        return `seed 001 (60 s scan, 1 interval of grace), computed: p50 ${ms(1.5 * T)}, p99 ${ms(1.99 * T)} (simulated at T=${SEED_SIM_MS} ms: p50 ${(s.p50 / SEED_SIM_MS).toFixed(2)}T, p99 ${(s.p99 / SEED_SIM_MS).toFixed(2)}T)`;
+        return (
+          `seed 001 (60 s scan, 1 interval of grace), computed: p50 ${ms(1.5 * T)}, p99 ${ms(1.99 * T)} ` +
+          `(simulated at T=${SEED_SIM_MS} ms: p50 ${(s.p50 / SEED_SIM_MS).toFixed(2)}T, p99 ` +
+          `${(s.p99 / SEED_SIM_MS).toFixed(2)}T)`
+        );
       });
     const tiniText = (t: Summary | string): string =>
       typeof t === 'string' ? `tini: ${t}` : `tini as PID 1 of a PID namespace: ${p5099(t)}`;
@@ -140,7 +144,9 @@ export const reapLatency: Bench = async (ctx) => {
     const si = summarize(imm.latencies);
     const ti = await tini('one', SMALL_BATCH);
     rows.push({
-      benchmark: `reap latency of an untracked orphan zombie, kill → reap, immediate path: ${count} orphans, ${SMALL_BATCH} alive at a time, one killed at a time (${paths(imm)})`,
+      benchmark:
+        `reap latency of an untracked orphan zombie, kill → reap, immediate path: ${count} orphans, ` +
+        `${SMALL_BATCH} alive at a time, one killed at a time (${paths(imm)})`,
       nursery: `${p5099(si)}${missed(imm)}`,
       peers: `${tiniText(ti)}; ${seed}`,
       ratio: `p99: nursery ÷ tini ${vsTini(si, ti)}; seed 001 ÷ nursery ${ratio(1.99 * T, si.p99)}`,
@@ -153,7 +159,9 @@ export const reapLatency: Bench = async (ctx) => {
     const sc = summarize(crowd.latencies);
     const tc = await tini('one', count);
     rows.push({
-      benchmark: `same, but all ${count} orphans alive (our children) at once, killed one at a time in random order (${paths(crowd)})`,
+      benchmark:
+        `same, but all ${count} orphans alive (our children) at once, killed one at a time in random order ` +
+        `(${paths(crowd)})`,
       nursery: `${p5099(sc)}${missed(crowd)}`,
       peers: tiniText(tc),
       ratio: `p99: nursery ÷ tini ${vsTini(sc, tc)}`,
@@ -165,7 +173,9 @@ export const reapLatency: Bench = async (ctx) => {
     const grace = await worker(nursery, 'grace', count, GRACE_BATCH, GRACE_MS);
     const sg = summarize(grace.latencies);
     rows.push({
-      benchmark: `reap latency, grace path (node-pty loaded, reaper graceMs ${GRACE_MS}): ${count} orphans, ${GRACE_BATCH} alive at a time, killed 2-8 ms apart (${paths(grace)})`,
+      benchmark:
+        `reap latency, grace path (node-pty loaded, reaper graceMs ${GRACE_MS}): ${count} orphans, ${GRACE_BATCH} ` +
+        `alive at a time, killed 2-8 ms apart (${paths(grace)})`,
       nursery: `${p5099(sg)}${missed(grace)}`,
       peers: seed,
       ratio: `p99: seed 001 ÷ nursery ${ratio(1.99 * T, sg.p99)}`,
@@ -191,10 +201,27 @@ export const reapLatency: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      `reap latency: orphans are \`sleep 1000\` forked by a shell that exits at once, so they are adopted by the measuring process (a subreaper), made ${SMALL_BATCH} at a time unless said otherwise; each is ended by SIGKILL (performance.now() just before kill(2) is its "exit" instant; the kill order within a batch is random) and its reap is timestamped in the reaper's \`onReap\` callback. Every run is a fresh node worker (bench/fixtures/reap-worker.ts) with \`new Nursery({ subreaper: true, log: false })\`, so the reaper has exactly the options given.`,
-      `grace path: forced by the rule in src/reaper/reaper.ts that no zombie is reaped at once while a native addon that may fork is loaded: the worker loads node-pty (a devDependency, for tests and benchmarks) before starting the reaper with \`reaper: { graceMs: ${GRACE_MS} }\`. (The rule's other ground, "already our child when the reaper started", works as well; a worker thread's children cannot be made untracked zombies from JavaScript, since the thread's own libuv reaps them.)`,
-      `seed 001: computed: a zombie appears at a uniform phase of the ${SEED_INTERVAL_S} s scan, is first seen within one interval and reaped one interval later, so latency ~ Uniform(T, 2T): p50 1.5T = ${ms(1.5 * T)}, p99 1.99T = ${ms(1.99 * T)}. Checked by simulation: the same worker without nursery, a full /proc scan (scanAll(), every /proc/PID/stat) every ${SEED_SIM_MS} ms, reaping by PID a zombie child the previous scan had already seen, with all orphans alive at the start and kills 2-8 ms apart; given in units of T (above 2T by the cost of the scan itself).`,
-      'tini: `unshare --pid --fork --mount-proc tini -s -- node bench/fixtures/tini-orphans.js` (tini installed with apt-get by the benchmark when missing), the same orphans adopted by tini (PID 1 there); each is SIGKILLed and /proc/PID polled in a tight loop until it vanishes (= reaped by tini); in the burst, /proc is swept until all have vanished.',
+      'reap latency: orphans are `sleep 1000` forked by a shell that exits at once, so they are adopted by ' +
+        `the measuring process (a subreaper), made ${SMALL_BATCH} at a time unless said otherwise; each is ended ` +
+        'by SIGKILL (performance.now() just before kill(2) is its "exit" instant; the kill order within a batch ' +
+        "is random) and its reap is timestamped in the reaper's `onReap` callback. Every run is a fresh node " +
+        'worker (bench/fixtures/reap-worker.ts) with `new Nursery({ subreaper: true, log: false })`, so the ' +
+        'reaper has exactly the options given.',
+      'grace path: forced by the rule in src/reaper/reaper.ts that no zombie is reaped at once while a native ' +
+        'addon that may fork is loaded: the worker loads node-pty (a devDependency, for tests and benchmarks) ' +
+        `before starting the reaper with \`reaper: { graceMs: ${GRACE_MS} }\`. (The rule's other ground, "already ` +
+        'our child when the reaper started", works as well; a worker thread\'s children cannot be made untracked ' +
+        "zombies from JavaScript, since the thread's own libuv reaps them.)",
+      `seed 001: computed: a zombie appears at a uniform phase of the ${SEED_INTERVAL_S} s scan, is first seen ` +
+        'within one interval and reaped one interval later, so latency ~ Uniform(T, 2T): p50 1.5T = ' +
+        `${ms(1.5 * T)}, p99 1.99T = ${ms(1.99 * T)}. Checked by simulation: the same worker without nursery, a ` +
+        `full /proc scan (scanAll(), every /proc/PID/stat) every ${SEED_SIM_MS} ms, reaping by PID a zombie child ` +
+        'the previous scan had already seen, with all orphans alive at the start and kills 2-8 ms apart; given in ' +
+        'units of T (above 2T by the cost of the scan itself).',
+      'tini: `unshare --pid --fork --mount-proc tini -s -- node bench/fixtures/tini-orphans.js` (tini installed ' +
+        'with apt-get by the benchmark when missing), the same orphans adopted by tini (PID 1 there); each is ' +
+        'SIGKILLed and /proc/PID polled in a tight loop until it vanishes (= reaped by tini); in the burst, /proc ' +
+        'is swept until all have vanished.',
     ],
   };
 };

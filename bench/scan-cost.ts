@@ -107,7 +107,9 @@ export const scanCost: Bench = async (ctx) => {
 
     const independent = loaded.nursery.p50 / base.nursery.p50;
     rows.push({
-      benchmark: `one reaper scan, host at ${base.hostPids} PIDs (baseline): median (p90), n=${base.nursery.n} nursery / ${base.full.n} full`,
+      benchmark:
+        `one reaper scan, host at ${base.hostPids} PIDs (baseline): median (p90), n=${base.nursery.n} nursery / ` +
+        `${base.full.n} full`,
       nursery: `${ms(base.nursery.p50)} (${ms(base.nursery.p90)})`,
       peers: `full /proc scan (seed 001) ${ms(base.full.p50)} (${ms(base.full.p90)})`,
       ratio: `full ÷ nursery ${ratio(base.full.p50, base.nursery.p50)}`,
@@ -115,16 +117,22 @@ export const scanCost: Bench = async (ctx) => {
       met: null,
     });
     rows.push({
-      benchmark: `one reaper scan, host at ${loaded.hostPids} PIDs (+${recs.length} sleeps): median (p90), n=${loaded.nursery.n} / ${loaded.full.n}`,
+      benchmark:
+        `one reaper scan, host at ${loaded.hostPids} PIDs (+${recs.length} sleeps): median (p90), ` +
+        `n=${loaded.nursery.n} / ${loaded.full.n}`,
       nursery: `${ms(loaded.nursery.p50)} (${ms(loaded.nursery.p90)}); ${independent.toFixed(2)}x its baseline`,
-      peers: `full /proc scan (seed 001) ${ms(loaded.full.p50)} (${ms(loaded.full.p90)}); ${(loaded.full.p50 / base.full.p50).toFixed(1)}x its baseline`,
+      peers:
+        `full /proc scan (seed 001) ${ms(loaded.full.p50)} (${ms(loaded.full.p90)}); ` +
+        `${(loaded.full.p50 / base.full.p50).toFixed(1)}x its baseline`,
       ratio: `full ÷ nursery ${ratio(loaded.full.p50, loaded.nursery.p50)}`,
       target: '>= 20x cheaper; independent of host count',
       // "Independent": within 1.5x of its own baseline, where the full scan grows ~50x.
       met: loaded.full.p50 / loaded.nursery.p50 >= 20 && independent <= 1.5,
     });
     rows.push({
-      benchmark: `one reaper scan with 1,000 live adopted orphans as our own children (host at ${withOrphans.hostPids} PIDs): median (p90), n=${withOrphans.nursery.n} / ${withOrphans.full.n}`,
+      benchmark:
+        `one reaper scan with 1,000 live adopted orphans as our own children (host at ${withOrphans.hostPids} ` +
+        `PIDs): median (p90), n=${withOrphans.nursery.n} / ${withOrphans.full.n}`,
       nursery: `${ms(withOrphans.nursery.p50)} (${ms(withOrphans.nursery.p90)})`,
       peers: `full /proc scan (seed 001) ${ms(withOrphans.full.p50)} (${ms(withOrphans.full.p90)})`,
       ratio: `full ÷ nursery ${ratio(withOrphans.full.p50, withOrphans.nursery.p50)}`,
@@ -137,7 +145,14 @@ export const scanCost: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      `scan cost: \`nursery.reaper.scan()\` (reads /proc/self/task/*/children, then the stat of each untracked child) vs \`scanAll()\` from src/os/proc.ts (readdir /proc, read every /proc/PID/stat: seed 001's approach), timed call by call in alternating blocks (20 nursery scans, then 5 full scans, repeated), so a full scan\'s garbage is not charged to nursery. Host PIDs counted as numeric entries of /proc (kernel threads included). The ${EXTRA} extra processes are \`sleep 1000\` children of ${GROUPS} helper shells started with \`nursery.spawn\` (each its own group), removed with \`handle.stop()\` and checked gone by PID and start time. The last row adopts 1,000 live orphans (spared from the guard's orphan policy while measured), which nursery's scan must stat one by one.`,
+      'scan cost: `nursery.reaper.scan()` (reads /proc/self/task/*/children, then the stat of each untracked ' +
+        "child) vs `scanAll()` from src/os/proc.ts (readdir /proc, read every /proc/PID/stat: seed 001's " +
+        'approach), timed call by call in alternating blocks (20 nursery scans, then 5 full scans, repeated), so ' +
+        "a full scan's garbage is not charged to nursery. Host PIDs counted as numeric entries of /proc (kernel " +
+        `threads included). The ${EXTRA} extra processes are \`sleep 1000\` children of ${GROUPS} helper shells ` +
+        'started with `nursery.spawn` (each its own group), removed with `handle.stop()` and checked gone by ' +
+        "PID and start time. The last row adopts 1,000 live orphans (spared from the guard's orphan policy while " +
+        "measured), which nursery's scan must stat one by one.",
     ],
   };
 };

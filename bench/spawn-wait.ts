@@ -114,7 +114,8 @@ export const spawnWait: Bench = async (ctx) => {
       const e = summarize(s['execa'] ?? []);
       const main = c.stdio === 'ignore';
       const parts = c.breakdown
-        ? ` (breakdown: raw with \`detached: true\` ${ms(summarize(s['raw detached'] ?? []).p50)}; nursery with \`killLeftovers: false\` ${ms(summarize(s['nursery killLeftovers false'] ?? []).p50)})`
+        ? ` (breakdown: raw with \`detached: true\` ${ms(summarize(s['raw detached'] ?? []).p50)}; nursery with ` +
+          `\`killLeftovers: false\` ${ms(summarize(s['nursery killLeftovers false'] ?? []).p50)})`
         : '';
       const nVsRaw = n.p50 / r.p50;
       rows.push({
@@ -132,7 +133,16 @@ export const spawnWait: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      "spawn + wait: one process, interleaved rounds (method order rotated each round) after 3 warm-up runs each; a sample is the wall time from the spawn call to the resolved wait: `nursery.spawn()` + `await handle.exited` (nursery runs every child in its own session and group, and checks the group for leftovers after exit), `child_process.spawn()` + its `exit` event, and `await execa(..., { reject: false })`. All three use the same stdio (ignore, or pipe with the streams drained); with pipes execa also waits for the streams to close. The benchmark process is a subreaper with nursery's reaper running (the guard), which adds the same SIGCHLD scan to all three. For `/bin/true` two more methods run in the same rotation to split nursery's extra time: raw `child_process` with `detached: true` (the setsid every nursery child gets) and nursery with `killLeftovers: false` (no probe of the group after exit).",
+      'spawn + wait: one process, interleaved rounds (method order rotated each round) after 3 warm-up runs ' +
+        'each; a sample is the wall time from the spawn call to the resolved wait: `nursery.spawn()` + ' +
+        '`await handle.exited` (nursery runs every child in its own session and group, and checks the group for ' +
+        'leftovers after exit), `child_process.spawn()` + its `exit` event, and ' +
+        '`await execa(..., { reject: false })`. All three use the same stdio (ignore, or pipe with the streams ' +
+        'drained); with pipes execa also waits for the streams to close. The benchmark process is a subreaper ' +
+        "with nursery's reaper running (the guard), which adds the same SIGCHLD scan to all three. For " +
+        "`/bin/true` two more methods run in the same rotation to split nursery's extra time: raw `child_process` " +
+        'with `detached: true` (the setsid every nursery child gets) and nursery with `killLeftovers: false` (no ' +
+        'probe of the group after exit).',
     ],
   };
 };

@@ -49,7 +49,8 @@ async function started(pids: number[], variant: Variant): Promise<Recorded[]> {
     if (performance.now() > deadline) {
       await finish(recs, { ms: 0, survivors: 0 });
       throw new Error(
-        `tree fixture did not settle within 5 s (${pids.length} PIDs reported, ${recs.length} alive, ${TREE_SIZE} expected)`,
+        `tree fixture did not settle within 5 s (${pids.length} PIDs reported, ${recs.length} alive, ` +
+          `${TREE_SIZE} expected)`,
       );
     }
     await sleep(1);
@@ -152,7 +153,9 @@ export const stopTree: Bench = async (ctx) => {
     const tk = describe(plain['tree-kill'] ?? []);
     const gk = describe(plain['group'] ?? []);
     rows.push({
-      benchmark: `stop() of a 50-process tree (45 in one group + 5 setsid'd children of the leader), SIGTERM: median time until all gone, survivors over ${n} rounds`,
+      benchmark:
+        "stop() of a 50-process tree (45 in one group + 5 setsid'd children of the leader), SIGTERM: median time " +
+        `until all gone, survivors over ${n} rounds`,
       nursery: nu.text,
       peers: `tree-kill ${tk.text}; group kill \`process.kill(-pid)\` ${gk.text}`,
       ratio: `nursery ÷ tree-kill ${ratio(nu.p50, tk.p50)}`,
@@ -164,7 +167,9 @@ export const stopTree: Bench = async (ctx) => {
     const escaped = await rounds(nursery, 'escape', n, { nursery: viaNursery });
     const ne = describe(escaped['nursery'] ?? []);
     rows.push({
-      benchmark: `stop() of the same tree when the 5 setsid'd sleeps escaped by double fork before the stop (reparented to the benchmark, our subreaper)`,
+      benchmark:
+        "stop() of the same tree when the 5 setsid'd sleeps escaped by double fork before the stop (reparented to " +
+        'the benchmark, our subreaper)',
       nursery: ne.text,
       peers: 'tree-kill and group kill cannot see them either (not descendants, not in the group)',
       ratio: '—',
@@ -177,8 +182,17 @@ export const stopTree: Bench = async (ctx) => {
   return {
     rows,
     notes: [
-      `stop of a 50-process tree: bench/fixtures/tree.sh starts 44 \`sleep 1000\` in its own group and 5 \`setsid sleep 1000\`, prints the 50 PIDs; each PID's start time (field 22) is recorded. nursery: \`handle.stop()\` (SIGTERM), time until it resolves; survivors counted then and ${SETTLE_MS} ms later. tree-kill: \`treeKill(pid, 'SIGTERM', cb)\`, awaited, then /proc polled every ~1 ms; group kill: \`process.kill(-pid, 'SIGTERM')\` on a \`detached: true\` child, then polled. "Gone" = the PID no longer exists, is a zombie, or has another start time (/proc/PID/stat field 3 after the last ')'). Survivors are counted ${SETTLE_MS} ms after the kill returned, then SIGKILLed by PID after a start-time check. Rounds interleaved, order rotated.`,
-      'stop of an escaped tree: the same fixture with `escape`: each setsid sleep is started from a subshell that exits at once, so before the stop it is already reparented to the benchmark process (a subreaper). Only nursery is run: the peers cannot find such a process by design.',
+      'stop of a 50-process tree: bench/fixtures/tree.sh starts 44 `sleep 1000` in its own group and 5 ' +
+        "`setsid sleep 1000`, prints the 50 PIDs; each PID's start time (field 22) is recorded. nursery: " +
+        `\`handle.stop()\` (SIGTERM), time until it resolves; survivors counted then and ${SETTLE_MS} ms later. ` +
+        "tree-kill: `treeKill(pid, 'SIGTERM', cb)`, awaited, then /proc polled every ~1 ms; group kill: " +
+        '`process.kill(-pid, \'SIGTERM\')` on a `detached: true` child, then polled. "Gone" = the PID no longer ' +
+        "exists, is a zombie, or has another start time (/proc/PID/stat field 3 after the last ')'). Survivors " +
+        `are counted ${SETTLE_MS} ms after the kill returned, then SIGKILLed by PID after a start-time check. ` +
+        'Rounds interleaved, order rotated.',
+      'stop of an escaped tree: the same fixture with `escape`: each setsid sleep is started from a subshell ' +
+        'that exits at once, so before the stop it is already reparented to the benchmark process (a subreaper). ' +
+        'Only nursery is run: the peers cannot find such a process by design.',
     ],
   };
 };

@@ -87,6 +87,8 @@ export async function closeGuard(guard: Nursery): Promise<{ clean: boolean; verd
       `ps -eo pid,ppid,stat,args (leftovers of this run, and every zombie on the host):\n${lines.join('\n')}\n`,
     );
   const clean = found.ours.length === 0;
-  const verdict = `${clean ? 'clean' : 'NOT CLEAN'}: ${found.ours.length} process(es) of this run left, ${found.hostZombies} zombie(s) on the host`;
+  const verdict =
+    `${clean ? 'clean' : 'NOT CLEAN'}: ${found.ours.length} process(es) of this run left, ${found.hostZombies} ` +
+    'zombie(s) on the host';
   return { clean, verdict };
 }

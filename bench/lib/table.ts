@@ -72,7 +72,10 @@ function source(): string {
 }
 
 export function describeMachine(m: Machine, quick: boolean): string {
-  return `${m.date} · commit ${m.source} · Linux ${m.kernel} · ${m.cpu} × ${m.cpus} · Node ${m.node}${quick ? ' · BENCH_QUICK=1 (fewer iterations, 5 s idle window)' : ''}`;
+  return (
+    `${m.date} · commit ${m.source} · Linux ${m.kernel} · ${m.cpu} × ${m.cpus} · Node ` +
+    `${m.node}${quick ? ' · BENCH_QUICK=1 (fewer iterations, 5 s idle window)' : ''}`
+  );
 }
 
 export function writeResults(

@@ -34,19 +34,29 @@ export function isSyncMember(member: string): boolean {
 
 export const MESSAGES: Record<MessageId, string> = {
   noImport:
-    "'{{module}}' may only be used by the one module that wraps it: a raw child can be left unwaited (a zombie) or outlive its owner (an orphan). Use nursery instead: nursery.spawn() for a long-lived child, nursery.run() for a command run to completion.",
+    "'{{module}}' may only be used by the one module that wraps it: a raw child can be left unwaited (a zombie) " +
+    'or outlive its owner (an orphan). Use nursery instead: nursery.spawn() for a long-lived child, ' +
+    'nursery.run() for a command run to completion.',
   noMember:
-    "'{{name}}' from '{{module}}' may only be used by the one module that wraps child_process. Hold a nursery Handle instead.",
+    "'{{name}}' from '{{module}}' may only be used by the one module that wraps child_process. Hold a nursery " +
+    'Handle instead.',
   useSpawn:
-    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.spawn({ command, args }): its Handle is always reaped, and handle.stop() ends the whole process tree.",
+    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.spawn({ command, args }): its " +
+    'Handle is always reaped, and handle.stop() ends the whole process tree.',
   useRun:
-    "'{{name}}' from '{{module}}' kills only the direct child on timeout and leaves its descendants running. Use await nursery.run(command, args, { timeoutMs }), which stops the whole tree.",
+    "'{{name}}' from '{{module}}' kills only the direct child on timeout and leaves its descendants running. " +
+    'Use await nursery.run(command, args, { timeoutMs }), which stops the whole tree.',
   useSpawnWithIpc:
-    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.fork(modulePath, args) (or nursery.spawn({ ..., ipc: true })): its Handle has send(), onMessage() and messages(), and handle.stop() ends the whole process tree.",
+    "'{{name}}' from '{{module}}' hands out a raw ChildProcess. Use nursery.fork(modulePath, args) (or " +
+    'nursery.spawn({ ..., ipc: true })): its Handle has send(), onMessage() and messages(), and handle.stop() ' +
+    'ends the whole process tree.',
   useRunForSync:
-    "'{{name}}' from '{{module}}' blocks the event loop, and its timeout signals only the direct child. Use await nursery.run(command, args), or set the rule's allowSync option if blocking is acceptable here.",
+    "'{{name}}' from '{{module}}' blocks the event loop, and its timeout signals only the direct child. Use " +
+    "await nursery.run(command, args), or set the rule's allowSync option if blocking is acceptable here.",
   noProcessKill:
-    'process.kill() on a PID that is not a fixed number signals whichever process (or group) holds that number now, possibly a stranger that reused it. Signal through a nursery Handle (handle.stop() or handle.signal()), which checks identity first.',
+    'process.kill() on a PID that is not a fixed number signals whichever process (or group) holds that number ' +
+    'now, possibly a stranger that reused it. Signal through a nursery Handle (handle.stop() or ' +
+    'handle.signal()), which checks identity first.',
 };
 
 /** The value of a string literal or of a template literal without expressions, else null. */

@@ -182,7 +182,8 @@ export const noRawChildProcess = createRule<Options, MessageId>({
     type: 'problem',
     docs: {
       description:
-        'Forbid child_process outside the module that wraps it, and process.kill() on a PID whose identity was not checked',
+        'Forbid child_process outside the module that wraps it, and process.kill() on a PID whose identity was ' +
+        'not checked',
     },
     messages: MESSAGES,
     schema: [
