@@ -24,7 +24,14 @@ function findCommand(command: string, cwd: string, pathVar: string | undefined):
   return null;
 }
 
-export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): NurseryError {
+/**
+ * Why `req` cannot start (a bad cwd, a missing or non-executable command), or the command's path
+ * when nothing is wrong with it. Costs a few stat calls; the daemon launcher asks before launching.
+ */
+export function checkCommand(
+  req: Pick<SpawnRequest, 'command' | 'cwd' | 'env'>,
+  thrown?: unknown,
+): NurseryError | string {
   const cwd = req.cwd ?? process.cwd();
   if (req.cwd !== undefined) {
     try {
@@ -74,6 +81,12 @@ export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): Nurser
       cause: error,
     });
   }
+  return found;
+}
+
+export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): NurseryError {
+  const found = checkCommand(req, thrown);
+  if (typeof found !== 'string') return found;
   const hint =
     errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
   return new NurseryError(

@@ -1,0 +1,124 @@
+// The launcher: how a daemon is started so that it outlives us without ever being our child.
+// We spawn a short-lived /bin/sh (no second Node process: a daemon start must stay cheap) that
+// starts the daemon through setsid(1) in the background, in a new session, reads the daemon's
+// /proc stat while it is still the launcher's unreaped child (so its PID cannot have been
+// reused), prints PID and stat on a pipe, and waits for our word to exit. We then hold the
+// daemon by pidfd and start time, let the launcher exit, and libuv reaps it: no zombie. The
+// daemon's parent is then init, or the nearest subreaper (us, when we are one).
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { NurseryError } from '../errors.js';
+import { parseStat, readStat, scanAll, environHas } from '../os/proc.js';
+import { SIGKILL } from '../os/signals.js';
+import type { ResolvedDaemonSpec } from '../options/daemon.js';
+import { TREE_TAG_NAME } from '../options/spawn.js';
+import { checkCommand } from '../spawn/diagnose.js';
+import { spawnChild } from '../spawn/child.js';
+import type { SpawnedChild } from '../spawn/types.js';
+import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identity.js';
+import { stopTree } from '../terminate/stop-tree.js';
+import { readReport } from './report.js';
+
+// $1 stdout file, $2 stderr file, $3 setsid(1), then the command. `read -r _` waits for our word
+// (or for EOF, should we die): until then the daemon stays the launcher's child.
+const SCRIPT =
+  'o=$1 e=$2 s=$3; shift 3; "$s" "$@" </dev/null >>"$o" 2>>"$e" & p=$!; l=; ' +
+  'read -r l </proc/$p/stat; printf "%s\\n%s\\n" "$p" "$l"; read -r _';
+const DEV_NULL = '/dev/null';
+let launches = 0;
+
+export interface Launched {
+  pid: number;
+  startTime: number;
+  /** The daemon, held by pidfd (or start time). The caller owns it. */
+  ref: ProcRef;
+}
+
+function failed(message: string, cause?: unknown): NurseryError {
+  return new NurseryError('ERR_NURSERY_LAUNCH_FAILED', message, { cause });
+}
+
+// setsid(1) from util-linux or busybox, looked up in this process's PATH and the usual places.
+function findSetsid(): string {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    const found = checkCommand({ command: join(dir, 'setsid'), cwd: undefined, env: {} });
+    if (typeof found === 'string') return found;
+  }
+  throw failed('A daemon needs setsid(1) (util-linux or busybox) to start in a session of its own; none is installed');
+}
+
+// Appending to a log must not fail later in the shell: create it now, 0600, and report at once.
+function touchLog(path: string | null, which: string): string {
+  if (path === null) return DEV_NULL;
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw failed(`The daemon's ${which} file ${JSON.stringify(path)} cannot be opened for appending (${code})`, error);
+  }
+  return path;
+}
+
+/**
+ * Starts the daemon; resolves once its identity is held and the launcher has exited.
+ * @throws NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD, ERR_NURSERY_LAUNCH_FAILED, ERR_NURSERY_LAUNCH_TIMEOUT
+ */
+export async function launch(spec: ResolvedDaemonSpec, tracked: () => ReadonlySet<number>): Promise<Launched> {
+  const problem = checkCommand(spec);
+  if (typeof problem !== 'string') throw problem;
+  const setsid = findSetsid();
+  const out = touchLog(spec.stdout, 'stdout');
+  const err = touchLog(spec.stderr, 'stderr');
+  // The launch tag lets a failed launch find what it started, even after the launcher died.
+  const tag = `${TREE_TAG_NAME}=launch.${process.pid}.${++launches}`;
+  const env = { ...spec.env, [TREE_TAG_NAME]: tag.slice(TREE_TAG_NAME.length + 1) };
+  const child = spawnChild({
+    command: '/bin/sh',
+    args: ['-c', SCRIPT, 'nursery-launcher', out, err, setsid, spec.command, ...spec.args],
+    cwd: spec.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let ref: ProcRef | null = null;
+  try {
+    const report = await readReport(child, spec.launchTimeoutMs);
+    const stat = parseStat(report.stat);
+    if (stat === null || stat.pid !== report.pid) {
+      throw failed(
+        `${spec.command}: the daemon exited at once (see its stderr${err === DEV_NULL ? '' : ` in ${err}`})`,
+      );
+    }
+    ref = openRef(stat);
+    if (ref === null) {
+      throw failed(
+        `${spec.command}: the daemon exited at once (see its stderr${err === DEV_NULL ? '' : ` in ${err}`})`,
+      );
+    }
+    child.stdin?.end('\n');
+    await report.exited;
+    return { pid: ref.pid, startTime: ref.startTime, ref };
+  } catch (error) {
+    if (ref) closeRef(ref);
+    await killLaunch(child, tag, tracked);
+    throw error;
+  } finally {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
+}
+
+// A failed launch leaves nothing: the launcher's tree (walked while it lives, its session after),
+// and anything carrying the launch tag that escaped both (a daemon re-parented to init).
+async function killLaunch(child: SpawnedChild, tag: string, tracked: () => ReadonlySet<number>): Promise<void> {
+  const root = { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag, tracked };
+  await stopTree(root, { signal: SIGKILL, graceMs: 0 });
+  for (const s of scanAll()) {
+    if (s.pid === process.pid || !environHas(s.pid, tag)) continue;
+    const r = openRef(readStat(s.pid) ?? s);
+    if (r) {
+      signalRef(r, SIGKILL);
+      closeRef(r);
+    }
+  }
+}
