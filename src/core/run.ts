@@ -1,6 +1,7 @@
 // run(): a short command, start to finish. Output is captured up to maxBuffer; on timeout or
 // abort the whole tree is stopped; and helpers that outlive the command (seed 001: git's
-// transport helpers after a timed-out tool) are stopped with it, so none is left behind.
+// transport helpers after a timed-out tool) are stopped with it, so none is left behind, unless
+// the caller says the command starts a daemon that is meant to stay (killLeftovers: false).
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { NurseryError } from '../errors.js';
@@ -24,6 +25,18 @@ export interface RunOptions {
   extendEnv?: boolean;
   killSignal?: NodeJS.Signals | number;
   graceMs?: number;
+  /**
+   * When the command exits by itself, stop what it left running in its process group (and the
+   * rest of its tree with it). Default true: a finished command owns what it started. false lets a
+   * daemon it started live on (git's credential cache, ssh-agent, gpg-agent, a build server):
+   * run() resolves once the command has exited and its pipes are closed, or 200 ms later if a
+   * leftover still holds them (what it writes there after that is not captured, and it may get
+   * EPIPE). Timeout, abort and maxBuffer overflow while the command runs still stop the whole
+   * tree, leftovers included. With `subreaper: true` the daemon is adopted by this process once
+   * its parent exits, and the nursery's orphans policy decides about it ('keep', the default,
+   * leaves it alone; 'kill' stops it).
+   */
+  killLeftovers?: boolean;
 }
 
 export interface RunResult<Output extends string | Buffer = string> {
@@ -49,6 +62,7 @@ const RUN_KEYS = new Set([
   'extendEnv',
   'killSignal',
   'graceMs',
+  'killLeftovers',
 ]);
 // After the tree is gone its pipes close at once, unless a process we could not see holds them.
 const DRAIN_MS = 200;
@@ -108,7 +122,8 @@ export function resolveRunOptions(options: unknown): ResolvedRun {
     throw invalidOptionFor('maxBuffer', 'a finite number of bytes >= 0', maxBuffer);
   }
   return {
-    spec: { ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], killLeftovers: true },
+    // The caller's killLeftovers wins over run()'s default; resolveSpec checks it as spawn()'s.
+    spec: { killLeftovers: true, ...rest, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] },
     input,
     maxBuffer,
     encoding,
