@@ -23,6 +23,18 @@ export interface RunOptions extends Pick<SpawnSpec, (typeof FROM_SPAWN)[number]>
   maxBuffer?: number;
   /** 'utf8' (default): stdout and stderr are strings. 'buffer': Buffers, byte for byte. */
   encoding?: 'utf8' | 'buffer';
+  /**
+   * When the command exits by itself, stop what it left running in its process group (and the
+   * rest of its tree with it). Default true: a finished command owns what it started. false lets a
+   * daemon it started live on (git's credential cache, ssh-agent, gpg-agent, a build server):
+   * run() resolves once the command has exited and its pipes are closed, or 200 ms later if a
+   * leftover still holds them (what it writes there after that is not captured, and it may get
+   * EPIPE). Timeout, abort and maxBuffer overflow while the command runs still stop the whole
+   * tree, leftovers included. With `subreaper: true` the daemon is adopted by this process once
+   * its parent exits, and the nursery's orphans policy decides about it ('keep', the default,
+   * leaves it alone; 'kill' stops it).
+   */
+  killLeftovers?: boolean;
 }
 
 export interface ResolvedRun {
