@@ -1,12 +1,15 @@
 // The public surface: every name a user may import, types included. Nothing else lives here.
 export { Nursery, type NurseryStats } from './nursery.js';
 export type { Handle } from './handle/handle.js';
+export type { DaemonHandle } from './daemon/daemon-handle.js';
+export type { DaemonExit, DaemonInfo } from './daemon/types.js';
+export type { DaemonSpec } from './options/daemon.js';
 export type { ChildInfo, ChildState, ExitInfo, RunResult } from './handle/types.js';
 export type { NurseryOptions, HostSignal } from './options/nursery.js';
 export type { OrphanInfo, OrphanPolicy } from './options/orphans.js';
 export type { RunOptions } from './options/run.js';
 export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
-export type { StopOptions } from './options/stop.js';
+export type { StopOptions, StopAllOptions } from './options/stop.js';
 export type { SignalLike } from './os/signals.js';
 export type { ReapEvent, ReapPath, ReaperStats } from './reaper/types.js';
 export type { NurseryWarningCode } from './warnings.js';

@@ -1,6 +1,9 @@
 // The Nursery: the one object an application holds. It composes the parts (options, the spawn
 // site, Handles, tree stop, the reaper, host hooks) and keeps the books; it validates nothing
 // itself (src/options/ does).
+import type { DaemonHandle } from './daemon/daemon-handle.js';
+import { Daemons } from './daemon/daemons.js';
+import type { DaemonExit, DaemonInfo } from './daemon/types.js';
 import { NurseryError } from './errors.js';
 import { Handle, type StopReason } from './handle/handle.js';
 import { runHandle } from './handle/run.js';
@@ -10,7 +13,8 @@ import { installHostSignals } from './host/host-signals.js';
 import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
 import { type RunOptions, resolveRunOptions } from './options/run.js';
 import { type Defaults, type ForkOptions, type SpawnSpec, forkSpec, resolveSpec } from './options/spawn.js';
-import type { StopOptions } from './options/stop.js';
+import type { DaemonSpec } from './options/daemon.js';
+import { type StopAllOptions, splitStopAllOptions } from './options/stop.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
@@ -60,12 +64,19 @@ export class Nursery implements AsyncDisposable {
     orphansKilled: 0,
   };
   readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
+  #daemons: Daemons;
 
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
     const o = resolveNurseryOptions(options);
     this.#defaults = o.defaults;
     this.#cleanupOnExit = o.cleanupOnExit;
+    this.#daemons = new Daemons({
+      defaults: o.defaults,
+      registryDir: o.registryDir,
+      reaper: () => this.#lease?.reaper ?? null,
+      tracked: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
+    });
     const r = o.reaper;
     if (r.wanted) {
       // A kernel feature that is missing costs one warning, never a throw.
@@ -103,11 +114,20 @@ export class Nursery implements AsyncDisposable {
   }
 
   /**
+   * Starts a daemon (`mode: 'daemon'`): launched so that it outlives this process, recorded in the
+   * registry, never stopped by stopAll() or close(). Resolves once its PID is known and held.
+   * Rejects with NurseryOptionError, NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD,
+   * ERR_NURSERY_REGISTRY, ERR_NURSERY_LAUNCH_FAILED, ERR_NURSERY_LAUNCH_TIMEOUT, ERR_NURSERY_CLOSED.
+   */
+  spawn(spec: DaemonSpec): Promise<DaemonHandle>;
+  /**
    * Starts a child in its own process group and session.
    * @throws NurseryOptionError for a bad spec; NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD,
    * ERR_NURSERY_SPAWN_FAILED when it cannot start, ERR_NURSERY_CLOSED after close().
    */
-  spawn(spec: SpawnSpec): Handle {
+  spawn(spec: SpawnSpec): Handle;
+  spawn(spec: SpawnSpec | DaemonSpec): Handle | Promise<DaemonHandle> {
+    if ((spec as { mode?: unknown } | null)?.mode === 'daemon') return this.#spawnDaemon(spec);
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
     let child;
@@ -163,14 +183,40 @@ export class Nursery implements AsyncDisposable {
     return runHandle(handle, resolved);
   }
 
+  async #spawnDaemon(spec: unknown): Promise<DaemonHandle> {
+    this.#assertOpen();
+    return this.#daemons.spawn(spec);
+  }
+
+  /** The registry's live daemons (started by any process); dead or recycled entries are pruned. Never throws. */
+  daemons(): DaemonInfo[] {
+    return this.#daemons.list();
+  }
+
+  /**
+   * A handle on a daemon of the registry, started by this process or an earlier one.
+   * @throws NurseryError ERR_NURSERY_NO_DAEMON, ERR_NURSERY_REGISTRY
+   */
+  attach(id: string): DaemonHandle {
+    return this.#daemons.attach(id);
+  }
+
   /** One plain object per live child. */
   list(): ChildInfo[] {
     return [...this.#children].map((h) => h.info());
   }
 
-  /** Stops every child (and its tree) at once; resolves when all are gone. */
-  async stopAll(options: StopOptions = {}): Promise<ExitInfo[]> {
-    return Promise.all([...this.#children].map((h) => h.stop(options)));
+  /**
+   * Stops every child (and its tree) at once; resolves when all are gone. Daemons only with
+   * `daemons: true` (their exits are not in the result).
+   * @throws NurseryOptionError for a bad option.
+   */
+  async stopAll(options: StopAllOptions = {}): Promise<ExitInfo[]> {
+    const { daemons, stop } = splitStopAllOptions(options);
+    const stopped: Promise<DaemonExit[]> = daemons ? this.#daemons.stopAll(stop) : Promise.resolve([]);
+    const exits = await Promise.all([...this.#children].map((h) => h.stop(stop)));
+    await stopped;
+    return exits;
   }
 
   /** Refuses new children, then stops every child. */

@@ -27,13 +27,6 @@ const SCRIPT =
 const DEV_NULL = '/dev/null';
 let launches = 0;
 
-export interface Launched {
-  pid: number;
-  startTime: number;
-  /** The daemon, held by pidfd (or start time). The caller owns it. */
-  ref: ProcRef;
-}
-
 function failed(message: string, cause?: unknown): NurseryError {
   return new NurseryError('ERR_NURSERY_LAUNCH_FAILED', message, { cause });
 }
@@ -61,10 +54,16 @@ function touchLog(path: string | null, which: string): string {
 }
 
 /**
- * Starts the daemon; resolves once its identity is held and the launcher has exited.
+ * Starts the daemon. `onIdentified` gets it, held by pidfd (or start time), while it is still the
+ * launcher's child; the call resolves once the launcher has exited. If it rejects after
+ * `onIdentified`, the daemon was killed with the launch.
  * @throws NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD, ERR_NURSERY_LAUNCH_FAILED, ERR_NURSERY_LAUNCH_TIMEOUT
  */
-export async function launch(spec: ResolvedDaemonSpec, tracked: () => ReadonlySet<number>): Promise<Launched> {
+export async function launch(
+  spec: ResolvedDaemonSpec,
+  tracked: () => ReadonlySet<number>,
+  onIdentified: (ref: ProcRef) => void,
+): Promise<void> {
   const problem = checkCommand(spec);
   if (typeof problem !== 'string') throw problem;
   const setsid = findSetsid();
@@ -95,9 +94,12 @@ export async function launch(spec: ResolvedDaemonSpec, tracked: () => ReadonlySe
         `${spec.command}: the daemon exited at once (see its stderr${err === DEV_NULL ? '' : ` in ${err}`})`,
       );
     }
+    // Still the launcher's child: recorded and claimed before it can be re-parented. From here the
+    // ref belongs to the caller.
+    onIdentified(ref);
+    ref = null;
     child.stdin?.end('\n');
     await report.exited;
-    return { pid: ref.pid, startTime: ref.startTime, ref };
   } catch (error) {
     if (ref) closeRef(ref);
     await killLaunch(child, tag, tracked);

@@ -1,5 +1,6 @@
 // The Nursery's own options, checked once here: the Nursery composes what comes out and
 // validates nothing itself.
+import { resolve } from 'node:path';
 import { invalidOption } from '../errors.js';
 import type { SignalLike } from '../os/signals.js';
 import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal, checkString } from './check.js';
@@ -38,6 +39,11 @@ export interface NurseryOptions {
    * library installs no signal handler unasked.
    */
   stopOnSignals?: boolean | HostSignal[];
+  /**
+   * The daemon registry's directory (private: 0700, files 0600). Default:
+   * $XDG_RUNTIME_DIR/nursery/daemons, else ~/.local/state/nursery/daemons.
+   */
+  registryDir?: string;
   /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
   log?: ((line: string) => void) | false;
 }
@@ -57,6 +63,8 @@ export interface ResolvedNursery {
   cleanupOnExit: boolean;
   hostSignals: HostSignal[];
   reaper: ResolvedReaperOptions;
+  /** Absolute, or undefined for the default. */
+  registryDir: string | undefined;
 }
 
 export const DEFAULT_REAPER_GRACE_MS = 1000;
@@ -71,6 +79,7 @@ const NURSERY_KEYS = new Set([
   'orphans',
   'log',
   'stopOnSignals',
+  'registryDir',
 ]);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 const HOST_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -133,5 +142,6 @@ export function resolveNurseryOptions(options: unknown): ResolvedNursery {
     cleanupOnExit: checkBoolean(o.cleanupOnExit, 'cleanupOnExit', true),
     hostSignals: resolveHostSignals(o.stopOnSignals),
     reaper: resolveReaper(o),
+    registryDir: o.registryDir === undefined ? undefined : resolve(checkString(o.registryDir, 'registryDir')),
   };
 }

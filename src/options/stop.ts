@@ -1,6 +1,6 @@
 // stop()'s options.
 import type { SignalLike } from '../os/signals.js';
-import { checkDuration, checkKeys, checkObject, checkSignal } from './check.js';
+import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal } from './check.js';
 
 export interface StopOptions {
   /** First signal; default the spec's killSignal. */
@@ -24,4 +24,18 @@ export function resolveStopOptions(options: unknown, defaults: ResolvedStop): Re
     signal: checkSignal(options.signal, 'signal', defaults.signal),
     graceMs: checkDuration(options.graceMs, 'graceMs', defaults.graceMs),
   };
+}
+
+/** Options of `nursery.stopAll()`. */
+export interface StopAllOptions extends StopOptions {
+  /** Stop the registry's daemons too (never by default: daemons are meant to outlive us). */
+  daemons?: boolean;
+}
+
+/** @throws NurseryOptionError */
+export function splitStopAllOptions(options: unknown): { daemons: boolean; stop: StopOptions } {
+  checkObject(options, 'options');
+  checkKeys(options, new Set([...STOP_KEYS, 'daemons']), 'stopAll');
+  const { daemons, ...stop } = options as StopAllOptions;
+  return { daemons: checkBoolean(daemons, 'daemons', false), stop };
 }

@@ -15,7 +15,7 @@ import { foreignAddonsLoaded } from './addons.js';
 import { type ReaperConfig, mergeConfigs } from './config.js';
 import { OrphanWatch } from './orphan-watch.js';
 import { TrackedSet } from './tracked.js';
-import { describeStatus } from './wait-status.js';
+import { type DecodedStatus, describeStatus } from './wait-status.js';
 import type { ReapEvent, ReapPath, ReaperStats } from './types.js';
 import { ZombieWatch, reapZombie } from './zombies.js';
 import { adoptedAlive, drainStep } from './drain.js';
@@ -40,6 +40,9 @@ export class Reaper {
   // Children alive when the reaper started may belong to anything (libuv from before we
   // subscribed, an addon): as zombies they only ever take the grace path.
   #preexisting = new Set<string>();
+  // Daemons of ours that our subreaper adopted: their exit status goes to whoever claimed them,
+  // they are never an orphan policy's to stop, and their reap is no leak.
+  #claims = new Map<number, { startTime: number; onExit: (status: DecodedStatus) => void }>();
   #zombies = new ZombieWatch();
   #orphans = new OrphanWatch();
   readonly #onSigchld = (): void => this.#schedule();
@@ -58,6 +61,18 @@ export class Reaper {
     const i = this.#configs.indexOf(config);
     if (i >= 0) this.#configs.splice(i, 1);
     this.#config = mergeConfigs(this.#configs);
+  }
+
+  /**
+   * Claims the exit status of a process that is not our child yet but may be adopted by us (a
+   * daemon): if the reaper reaps it, `onExit` gets its status. Returns the release function.
+   */
+  claim(pid: number, startTime: number, onExit: (status: DecodedStatus) => void): () => void {
+    const entry = { startTime, onExit };
+    this.#claims.set(pid, entry);
+    return () => {
+      if (this.#claims.get(pid) === entry) this.#claims.delete(pid);
+    };
   }
 
   get running(): boolean {
@@ -161,13 +176,18 @@ export class Reaper {
         const key = `${pid}:${s.startTime}`;
         const onMain = tid === process.pid;
         const adopted = onMain && !this.#preexisting.has(key);
+        const claimed = this.#claims.get(pid)?.startTime === s.startTime;
+        if (s.state === 'Z' && claimed && onMain) {
+          this.#reap(pid, s.comm, 'immediate', 0);
+          continue;
+        }
         if (s.state === 'Z') {
           const v = this.#zombies.judge(key, { onMain, adopted, addons: hasAddons }, now, graceMs);
           if ('until' in v) next = Math.min(next, v.until);
           else if (this.#reap(pid, s.comm, v.reap, v.latencyMs)) reaped++;
           continue;
         }
-        if (!adopted || orphans.decide === null) continue;
+        if (!adopted || orphans.decide === null || claimed) continue;
         const o = this.#orphans.observe(pid, key, now, orphans.afterMs);
         if ('until' in o) {
           next = Math.min(next, o.until);
@@ -188,6 +208,12 @@ export class Reaper {
     const status = reapZombie(pid);
     if (status === null) return false;
     this.#orphans.forget(pid);
+    const claim = this.#claims.get(pid);
+    if (claim) {
+      this.#claims.delete(pid);
+      guarded(() => claim.onExit(status), 'onReap');
+      return true;
+    }
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;

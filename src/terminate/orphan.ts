@@ -11,7 +11,7 @@ export async function stopOrphan(pid: number, graceMs: number, signal: number): 
   const self = readStat(pid);
   const root = self ? openRef(self) : null;
   if (!root) return null;
-  const tree = new RefTree(root, { session: false });
+  const tree = new RefTree(root, { session: false, ownsRoot: true });
   try {
     return await escalate(tree, { signal, graceMs });
   } finally {

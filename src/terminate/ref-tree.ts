@@ -10,11 +10,13 @@ export class RefTree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
   #root: ProcRef;
   #session: boolean;
+  #ownsRoot: boolean;
 
-  /** Takes ownership of `root` (closed by close()). */
-  constructor(root: ProcRef, options: { session: boolean }) {
+  /** `session`: the root's session members belong to the tree. `ownsRoot`: close() closes the root's ref too. */
+  constructor(root: ProcRef, options: { session: boolean; ownsRoot: boolean }) {
     this.#root = root;
     this.#session = options.session;
+    this.#ownsRoot = options.ownsRoot;
     this.refs.set(root.pid, root);
   }
 
@@ -58,7 +60,7 @@ export class RefTree implements Escalatable {
   }
 
   close(): void {
-    for (const ref of this.refs.values()) closeRef(ref);
+    for (const ref of this.refs.values()) if (ref !== this.#root || this.#ownsRoot) closeRef(ref);
     this.refs.clear();
   }
 }

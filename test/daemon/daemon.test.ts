@@ -1,0 +1,110 @@
+// Daemon mode: a launcher that exits, a registry on disk, attach from another process, and a
+// whole-tree stop of a process that is not our child. Judged from /proc.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Nursery, isNurseryError } from '../../src/index.js';
+import { alive, assertNoLeftovers, openFds, ownChildren, stat, waitFor } from '../helpers/proc.js';
+
+const base = mkdtempSync(join(tmpdir(), 'nursery-daemon-'));
+let dirs = 0;
+const freshDir = (): string => join(base, `reg-${++dirs}`);
+
+// The test process is the subreaper: its daemons come back to it, and the orphan policy 'keep'
+// leaves them running (the harness above would stop orphans it adopted).
+const nursery = new Nursery({ subreaper: true, log: false, registryDir: freshDir() });
+
+const fdTarget = (pid: number, fd: number): string => readlinkSync(`/proc/${pid}/fd/${fd}`);
+
+test('a daemon runs in a session of its own, holds none of our pipes, and its launcher leaves no zombie', async () => {
+  const out = join(base, 'out.log');
+  const err = join(base, 'err.log');
+  const d = await nursery.spawn({
+    mode: 'daemon',
+    command: 'sh',
+    args: ['-c', 'echo started; echo oops >&2; exec sleep 1000'],
+    stdout: out,
+    stderr: err,
+    owner: 'pod-a',
+  });
+  const s = stat(d.pid);
+  assert.ok(s && alive(d.pid));
+  assert.equal(s.session, d.pid, 'it leads its own session');
+  assert.equal(s.pgrp, d.pid);
+  assert.equal(s.ppid, process.pid, 'its launcher exited: it was re-parented to us, the subreaper');
+  assert.equal(fdTarget(d.pid, 0), '/dev/null');
+  await waitFor(() => readFileSync(out, 'utf8') === 'started\n' && readFileSync(err, 'utf8') === 'oops\n', 10_000);
+  assert.equal(fdTarget(d.pid, 1), out);
+  assert.equal(fdTarget(d.pid, 2), err);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  assert.equal(statSync(err).mode & 0o777, 0o600);
+  assert.deepEqual(
+    ownChildren().filter((c) => c.state === 'Z'),
+    [],
+    'no zombie: the launcher was reaped',
+  );
+  assert.equal(d.mode, 'daemon');
+  assert.equal(d.owner, 'pod-a');
+  const exit = await d.stop();
+  assert.deepEqual(exit, { known: true, code: null, signal: 'SIGTERM', stopped: true });
+  assert.ok(!alive(d.pid));
+});
+
+test('the registry is private and written whole; daemons() and attach() find a daemon; stop() removes it', async () => {
+  const dir = freshDir();
+  const n = new Nursery({ subreaper: true, log: false, registryDir: dir });
+  const d = await n.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'], owner: 'pod-b' });
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  const files = readdirSync(dir);
+  assert.deepEqual(files, [`${d.id}.json`], 'one entry, no temporary file left');
+  assert.equal(statSync(join(dir, files[0] ?? '')).mode & 0o777, 0o600);
+  const entry = JSON.parse(readFileSync(join(dir, `${d.id}.json`), 'utf8')) as Record<string, unknown>;
+  assert.equal(entry.pid, d.pid);
+  assert.equal(entry.startTime, stat(d.pid)?.startTime);
+  assert.deepEqual(entry.args, ['1000']);
+  const listed = n.daemons();
+  assert.deepEqual(
+    listed.map((x) => [x.id, x.pid, x.owner, x.command]),
+    [[d.id, d.pid, 'pod-b', 'sleep']],
+  );
+  // A second Nursery on the same registry (a later process, in effect) attaches to it.
+  const other = new Nursery({ log: false, registryDir: dir });
+  const h = other.attach(d.id);
+  assert.equal(h.pid, d.pid);
+  const exit = await h.stop();
+  assert.equal(exit.stopped, true);
+  assert.ok(!alive(d.pid));
+  await waitFor(() => readdirSync(dir).length === 0, 5000, 'the entry to go');
+  assert.deepEqual(n.daemons(), []);
+  const ended = await d.exited;
+  assert.equal(ended.stopped, false, 'this handle did not stop it; it saw it end');
+  await assert.rejects(
+    async () => other.attach(d.id),
+    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_NO_DAEMON',
+  );
+  await n.close();
+  await other.close();
+});
+
+test('a daemon adopted by our subreaper hands its real exit code over; close() and stopAll() leave daemons alone', async () => {
+  const fifo = join(base, 'go.fifo');
+  assert.equal((await nursery.run('mkfifo', [fifo])).code, 0);
+  const d = await nursery.spawn({ mode: 'daemon', command: 'sh', args: ['-c', `read x < ${fifo}; exit 7`] });
+  const n2 = new Nursery({ log: false, registryDir: freshDir() });
+  await n2.stopAll();
+  await n2.close();
+  await nursery.stopAll();
+  assert.ok(alive(d.pid), 'stopAll() without daemons: true leaves it running');
+  writeFileSync(fifo, 'go\n');
+  const exit = await d.exited;
+  assert.deepEqual(exit, { known: true, code: 7, signal: null, stopped: false });
+  assert.equal(nursery.stats().reaped, 0, 'its reap went through the manager, not the leak detector');
+});
+
+test('the test file leaves no child or zombie behind', async () => {
+  await nursery.close();
+  rmSync(base, { recursive: true, force: true });
+  await assertNoLeftovers();
+});
