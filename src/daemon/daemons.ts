@@ -78,27 +78,32 @@ export class Daemons {
     registry.check();
     const made: { handle?: DaemonHandle } = {};
     try {
-      await launch(resolved, this.#deps.tracked, (ref) => {
-        const entry: DaemonEntry = {
-          version: 1,
-          id: newDaemonId(),
-          pid: ref.pid,
-          startTime: ref.startTime,
-          bootId: bootId(),
-          owner: resolved.owner,
-          command: resolved.command,
-          args: resolved.args,
-          cwd: resolved.cwd ?? process.cwd(),
-          stdout: resolved.stdout,
-          stderr: resolved.stderr,
-          startedAt: new Date().toISOString(),
-          killSignal: resolved.killSignal,
-          graceMs: resolved.graceMs,
-        };
-        registry.write(entry);
-        made.handle = new DaemonHandle(entry, ref, this.#hooks);
-        this.#handles.set(entry.id, made.handle);
-      });
+      await launch(
+        resolved,
+        this.#deps.tracked,
+        (ref) => {
+          const entry: DaemonEntry = {
+            version: 1,
+            id: newDaemonId(),
+            pid: ref.pid,
+            startTime: ref.startTime,
+            bootId: bootId(),
+            owner: resolved.owner,
+            command: resolved.command,
+            args: resolved.args,
+            cwd: resolved.cwd ?? process.cwd(),
+            stdout: resolved.stdout,
+            stderr: resolved.stderr,
+            startedAt: new Date().toISOString(),
+            killSignal: resolved.killSignal,
+            graceMs: resolved.graceMs,
+          };
+          registry.write(entry);
+          made.handle = new DaemonHandle(entry, ref, this.#hooks);
+          this.#handles.set(entry.id, made.handle);
+        },
+        (pid, startTime) => void this.#deps.reaper()?.claim(pid, startTime, () => undefined),
+      );
     } catch (error) {
       // The launch killed the daemon with everything else it started: let the handle see it end.
       await made.handle?.stop({ signal: SIGKILL, graceMs: 0 });

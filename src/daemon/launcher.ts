@@ -19,11 +19,13 @@ import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identit
 import { stopTree } from '../terminate/stop-tree.js';
 import { readReport } from './report.js';
 
-// $1 stdout file, $2 stderr file, $3 setsid(1), then the command. `read -r _` waits for our word
-// (or for EOF, should we die): until then the daemon stays the launcher's child.
+// $1 stdout file, $2 stderr file, $3 setsid(1), then the command. After the report the shell
+// becomes cat(1), which waits for our word (EOF on its stdin, or our death) and, unlike a shell,
+// never reaps a child: a daemon that dies meanwhile stays a zombie until the launcher exits, and
+// then comes to us (as its subreaper) with its exit status, instead of to the shell.
 const SCRIPT =
   'o=$1 e=$2 s=$3; shift 3; "$s" "$@" </dev/null >>"$o" 2>>"$e" & p=$!; l=; ' +
-  'read -r l </proc/$p/stat; printf "%s\\n%s\\n" "$p" "$l"; read -r _';
+  'read -r l </proc/$p/stat; printf "%s\\n%s\\n" "$p" "$l"; exec cat >/dev/null';
 const DEV_NULL = '/dev/null';
 let launches = 0;
 
@@ -63,6 +65,7 @@ export async function launch(
   spec: ResolvedDaemonSpec,
   tracked: () => ReadonlySet<number>,
   onIdentified: (ref: ProcRef) => void,
+  claimDead: (pid: number, startTime: number) => void,
 ): Promise<void> {
   const problem = checkCommand(spec);
   if (typeof problem !== 'string') throw problem;
@@ -90,6 +93,8 @@ export async function launch(
     }
     ref = openRef(stat);
     if (ref === null) {
+      // Dead already: its zombie comes to our reaper with the launcher's exit; no leak to report.
+      claimDead(stat.pid, stat.startTime);
       throw failed(
         `${spec.command}: the daemon exited at once (see its stderr${err === DEV_NULL ? '' : ` in ${err}`})`,
       );
@@ -98,7 +103,7 @@ export async function launch(
     // ref belongs to the caller.
     onIdentified(ref);
     ref = null;
-    child.stdin?.end('\n');
+    child.stdin?.end();
     await report.exited;
   } catch (error) {
     if (ref) closeRef(ref);
