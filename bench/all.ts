@@ -14,12 +14,14 @@ const { stopTree } = await import('./stop-tree.js');
 const { reapLatency } = await import('./reap-latency.js');
 const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
+const { daemonStart } = await import('./daemon-start.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
   ['stop-tree', stopTree],
   ['reap-latency', reapLatency],
   ['scan-cost', scanCost],
+  ['daemon-start', daemonStart],
   ['idle-cpu', idleCpu],
 ];
 

@@ -25,7 +25,10 @@ export class DaemonHandle implements AsyncDisposable {
   readonly mode = 'daemon' as const;
   readonly id: string;
   readonly pid: number;
-  /** The daemon leads its own session and group: pgid = sid = pid. */
+  /**
+   * The daemon's group and session: its launcher's, which no other process shares (the launcher
+   * itself is gone). The daemon does not lead it, so it can never acquire a controlling terminal.
+   */
   readonly pgid: number;
   readonly owner: string;
   readonly command: string;
@@ -49,7 +52,7 @@ export class DaemonHandle implements AsyncDisposable {
   constructor(entry: DaemonEntry, ref: ProcRef, hooks: DaemonHooks) {
     this.id = entry.id;
     this.pid = entry.pid;
-    this.pgid = entry.pid;
+    this.pgid = ref.pgrp;
     this.owner = entry.owner;
     this.command = entry.command;
     this.args = Object.freeze([...entry.args]);

@@ -1,12 +1,17 @@
-// The launcher: how a daemon is started so that it outlives us without ever being our child.
-// We spawn a short-lived /bin/sh (no second Node process: a daemon start must stay cheap) that
-// starts the daemon through setsid(1) in the background, in a new session, reads the daemon's
-// /proc stat while it is still the launcher's unreaped child (so its PID cannot have been
-// reused), prints PID and stat on a pipe, and waits for our word to exit. We then hold the
-// daemon by pidfd and start time, let the launcher exit, and libuv reaps it: no zombie. The
-// daemon's parent is then init, or the nearest subreaper (us, when we are one).
+// The launcher: how a daemon is started so that it outlives us without ever being our child:
+// the classic double fork. We spawn a short-lived /bin/sh (no second Node process: a daemon
+// start must stay cheap) in a new session of its own, as every nursery child is (setsid). It
+// forks the daemon in the background, so the daemon belongs to that new session and group
+// without leading it: like any double-forked daemon, it can never acquire a controlling
+// terminal, and no signal to our own group or session reaches it. The launcher reads the
+// daemon's /proc stat while it is still its unreaped child (so the PID cannot have been reused),
+// prints PID and stat on a pipe, and waits for our word to exit. We hold the daemon by pidfd and
+// start time, record and claim it, let the launcher exit, and libuv reaps it: no zombie. Only
+// then is the daemon handed over: from then on it is no descendant of ours, so no stop of our
+// tree (nor of the tree of whoever supervises us) reaches it. Its parent is init, or the nearest
+// subreaper (us, when we are one). Its session and group ID stay the dead launcher's PID, which
+// the kernel does not hand out again while the daemon (a member) lives.
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { NurseryError } from '../errors.js';
 import { parseStat, readStat, scanAll, environHas } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
@@ -19,28 +24,18 @@ import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identit
 import { stopTree } from '../terminate/stop-tree.js';
 import { readReport } from './report.js';
 
-// $1 stdout file, $2 stderr file, $3 setsid(1), then the command. After the report the shell
+// $1 stdout file, $2 stderr file, then the command. After the report the shell
 // becomes cat(1), which waits for our word (EOF on its stdin, or our death) and, unlike a shell,
 // never reaps a child: a daemon that dies meanwhile stays a zombie until the launcher exits, and
 // then comes to us (as its subreaper) with its exit status, instead of to the shell.
 const SCRIPT =
-  'o=$1 e=$2 s=$3; shift 3; "$s" "$@" </dev/null >>"$o" 2>>"$e" & p=$!; l=; ' +
+  'o=$1 e=$2; shift 2; "$@" </dev/null >>"$o" 2>>"$e" & p=$!; l=; ' +
   'read -r l </proc/$p/stat; printf "%s\\n%s\\n" "$p" "$l"; exec cat >/dev/null';
 const DEV_NULL = '/dev/null';
 let launches = 0;
 
 function failed(message: string, cause?: unknown): NurseryError {
   return new NurseryError('ERR_NURSERY_LAUNCH_FAILED', message, { cause });
-}
-
-// setsid(1) from util-linux or busybox, looked up in this process's PATH and the usual places.
-function findSetsid(): string {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
-  for (const dir of dirs) {
-    const found = checkCommand({ command: join(dir, 'setsid'), cwd: undefined, env: {} });
-    if (typeof found === 'string') return found;
-  }
-  throw failed('A daemon needs setsid(1) (util-linux or busybox) to start in a session of its own; none is installed');
 }
 
 // Appending to a log must not fail later in the shell: create it now, 0600, and report at once.
@@ -69,7 +64,6 @@ export async function launch(
 ): Promise<void> {
   const problem = checkCommand(spec);
   if (typeof problem !== 'string') throw problem;
-  const setsid = findSetsid();
   const out = touchLog(spec.stdout, 'stdout');
   const err = touchLog(spec.stderr, 'stderr');
   // The launch tag lets a failed launch find what it started, even after the launcher died.
@@ -77,7 +71,7 @@ export async function launch(
   const env = { ...spec.env, [TREE_TAG_NAME]: tag.slice(TREE_TAG_NAME.length + 1) };
   const child = spawnChild({
     command: '/bin/sh',
-    args: ['-c', SCRIPT, 'nursery-launcher', out, err, setsid, spec.command, ...spec.args],
+    args: ['-c', SCRIPT, 'nursery-launcher', out, err, spec.command, ...spec.args],
     cwd: spec.cwd,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,14 +1,14 @@
 // The daemon registry: one JSON file per daemon in a private directory (0700, files 0600), so a
 // later process can find, attach to and stop daemons that outlived the one that started them.
-// Writes are atomic (a temporary file, fsync, rename): a crash leaves the old entry or the new
-// one, never half of one. A file that is not a valid entry is skipped with a warning, not thrown:
+// Writes are atomic (a temporary file, then rename): a crash of any process leaves the old entry
+// or the new one, never half of one. There is no fsync: what a power loss could cost is entries of
+// a boot whose daemons are gone anyway, and entries carry the boot ID, so those are pruned. A file that is not a valid entry is skipped with a warning, not thrown:
 // one bad file must not hide every daemon.
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
   fstatSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -83,7 +83,6 @@ export class Registry {
     try {
       fd = openSync(tmp, 'wx', 0o600);
       writeSync(fd, `${JSON.stringify(entry, null, 2)}\n`);
-      fsyncSync(fd);
       closeSync(fd);
       fd = -1;
       renameSync(tmp, join(this.dir, `${entry.id}${SUFFIX}`));

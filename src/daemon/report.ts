@@ -1,5 +1,6 @@
 // Reading the launcher's report (the daemon's PID, then its /proc stat line) within a deadline
 // that also covers the launcher's own exit.
+import { finished } from 'node:stream/promises';
 import { NurseryError } from '../errors.js';
 import type { SpawnedChild } from '../spawn/types.js';
 import { setLongTimeout } from '../util/timers.js';
@@ -39,15 +40,23 @@ export async function readReport(child: SpawnedChild, timeoutMs: number): Promis
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 4096) stderr += d.toString();
   });
+  // The report may be read after the launcher's exit is seen: its pipe is drained to the end
+  // before an exit without a report counts as a failure.
   const lines = new Promise<string[]>((resolve, reject) => {
     const stdout = child.stdout;
     if (!stdout) return reject(new Error('the launcher has no stdout pipe'));
+    const complete = (): boolean => {
+      const parts = text.split('\n');
+      if (parts.length < 3) return false;
+      resolve(parts.slice(0, 2));
+      return true;
+    };
     stdout.on('data', (d: Buffer) => {
       text += d.toString('latin1');
-      const parts = text.split('\n');
-      if (parts.length >= 3) resolve(parts.slice(0, 2));
+      complete();
     });
-    void child.exit.then((status) => {
+    void Promise.all([child.exit, finished(stdout).catch(() => undefined)]).then(([status]) => {
+      if (complete()) return;
       const how = status.signal ? `signal ${status.signal}` : `code ${status.code}`;
       const said = stderr.trim() ? `: ${stderr.trim()}` : '';
       reject(

@@ -2,7 +2,7 @@
 // the root included, is held by a ProcRef, so no signal can reach a stranger. Members are the
 // root's descendants and, when asked, the members of the session the root leads (a daemon's
 // helpers that left its group but not its session). Stopped through the one escalation loop.
-import { descendantsOf, membersOf } from '../os/proc.js';
+import { descendantsOf, membersOf, readStat } from '../os/proc.js';
 import type { Escalatable } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
@@ -20,14 +20,15 @@ export class RefTree implements Escalatable {
     this.refs.set(root.pid, root);
   }
 
-  // Descendants of every member still alive, and the root's session while the root lives: a
-  // session ID cannot be handed out again while its leader runs. A PID seen again with another
-  // start time is a new process and gets a new ref.
+  // Descendants of every member still alive, and the members of the root's session while the
+  // root lives: a session ID is not handed out again while any member of it (the root) runs. A
+  // PID seen again with another start time is a new process and gets a new ref.
   collect(): void {
     const found = [];
     for (const ref of [...this.refs.values()]) if (isAlive(ref)) found.push(...descendantsOf(ref.pid));
-    if (this.#session && this.#root.session === this.#root.pid && isAlive(this.#root)) {
-      found.push(...membersOf(this.#root.pid).filter((s) => s.session === this.#root.pid));
+    const sid = this.#root.session;
+    if (this.#session && sid > 1 && sid !== ownSession() && isAlive(this.#root)) {
+      found.push(...membersOf(sid).filter((s) => s.session === sid));
     }
     for (const s of found) {
       const old = this.refs.get(s.pid);
@@ -63,4 +64,9 @@ export class RefTree implements Escalatable {
     for (const ref of this.refs.values()) if (ref !== this.#root || this.#ownsRoot) closeRef(ref);
     this.refs.clear();
   }
+}
+
+// Never our own session: a root that shares it (not a daemon after all) must not take us with it.
+function ownSession(): number {
+  return readStat('self')?.session ?? -1;
 }

@@ -3,9 +3,10 @@
 // no file descriptor and no registry entry left.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopDaemonsUnder } from '../helpers/daemons.js';
 import { Nursery } from '../../src/index.js';
 import { assertNoLeftovers, openFds, ownChildren, waitFor } from '../helpers/proc.js';
 
@@ -35,6 +36,6 @@ test(`${CYCLES} daemon create-destroy cycles leave no zombie, no leak count, no 
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
-  rmSync(base, { recursive: true, force: true });
+  await stopDaemonsUnder(base);
   await assertNoLeftovers();
 });

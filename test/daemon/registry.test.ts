@@ -2,9 +2,10 @@
 // are not entries. Each has a clear outcome; daemons() never throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopDaemonsUnder } from '../helpers/daemons.js';
 import { Nursery, isNurseryError } from '../../src/index.js';
 import { alive, assertNoLeftovers } from '../helpers/proc.js';
 
@@ -80,6 +81,6 @@ test('a truncated entry, a file of junk and a symlinked entry are skipped with a
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
-  rmSync(base, { recursive: true, force: true });
+  await stopDaemonsUnder(base);
   await assertNoLeftovers();
 });

@@ -2,9 +2,10 @@
 // them. A registry entry whose PID now belongs to another process is pruned, never signalled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopDaemonsUnder } from '../helpers/daemons.js';
 import { Nursery } from '../../src/index.js';
 import { alive, assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
@@ -74,7 +75,7 @@ test('an entry whose PID was recycled (same PID, other start time) is pruned and
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
-  rmSync(base, { recursive: true, force: true });
+  await stopDaemonsUnder(base);
   await waitFor(() => true);
   await assertNoLeftovers();
 });
