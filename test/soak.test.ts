@@ -59,7 +59,7 @@ test(`${ROUNDS} rounds of the seeds' patterns: after each, nothing of ours is le
     );
     assert.deepEqual(pids.filter(alive), [], `round ${i}: every process it started is gone`);
     assert.deepEqual(nursery.list(), [], `round ${i}: list() is empty`);
-    await waitFor(() => openFds() <= fds, 2000, `round ${i}: descriptors back to ${fds}`).catch(() => undefined);
+    await waitFor(() => openFds() <= fds, 10_000, `round ${i}: descriptors back to ${fds}`).catch(() => undefined);
     assert.equal(openFds(), fds, `round ${i}: no file descriptor more than before`);
   }
   const s = nursery.stats();

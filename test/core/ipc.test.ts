@@ -177,7 +177,7 @@ test('a fork that cannot start (no such execPath) throws ENOENT and leaks no des
       (e: unknown) => isNurseryError(e) && e.code === 'ENOENT',
     );
   }
-  await waitFor(() => openFds() <= fds, 2000, 'the failed forks to release their descriptors').catch(() => undefined);
+  await waitFor(() => openFds() <= fds, 10_000, 'the failed forks to release their descriptors').catch(() => undefined);
   assert.equal(openFds(), fds, 'no IPC socket or pipe left open');
 });
 

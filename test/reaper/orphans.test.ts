@@ -28,9 +28,8 @@ function childrenOf(pid: number): number[] {
  */
 async function orphan(command: string, comm: string): Promise<{ pid: number; startTime: number; adoptedAt: number }> {
   const ready = `{ read c </proc/$p/comm; } 2>/dev/null && [ "$c" = ${comm} ]`;
-  const r = await shell(
-    `${command} >/dev/null 2>&1 & p=$!; i=0; until ${ready}; do i=$((i+1)); [ $i -lt 3000 ] || exit 1; sleep 0.01; done; echo $p`,
-  );
+  const poll = 'i=$((i+1)); [ $i -lt 3000 ] || exit 1; sleep 0.01'; // 30 s at most
+  const r = await shell(`${command} >/dev/null 2>&1 & p=$!; i=0; until ${ready}; do ${poll}; done; echo $p`);
   const adoptedAt = performance.now();
   assert.equal(r.code, 0, `${command} ran as ${comm} within 30 s`);
   const [pid] = r.pids;
