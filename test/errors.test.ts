@@ -28,8 +28,9 @@ async function expectError(code: string, fn: () => unknown): Promise<Error> {
   }
   assert.ok(isNurseryError(caught), `expected a nursery error, got ${String(caught)}`);
   assert.equal(caught.code, code, (caught as Error).message);
-  // A failed exec reports on the next tick; give it that tick before counting.
-  await new Promise((r) => setImmediate(r));
+  // A failed exec reports on a later turn of the loop: poll (a leak waits out the deadline), then judge.
+  const settled = (): boolean => openFds() <= fds && ownChildren().length <= children;
+  await waitFor(settled, 10_000, 'the failed spawn to release what it held').catch(() => undefined);
   assert.equal(openFds(), fds, 'no file descriptor leaked');
   assert.equal(ownChildren().length, children, 'no child or zombie left');
   return caught as Error;
@@ -119,7 +120,9 @@ test('a host that spawns many failing commands keeps running and leaks nothing',
   const fds = openFds();
   for (let i = 0; i < 200; i++) assert.throws(() => nursery.spawn({ command: 'nursery-no-such-command-x' }));
   // The streams of a failed spawn close on a later turn of the loop: poll, then judge.
-  await waitFor(() => openFds() <= fds, 1000, 'the failed spawns to release their descriptors').catch(() => undefined);
+  await waitFor(() => openFds() <= fds, 10_000, 'the failed spawns to release their descriptors').catch(
+    () => undefined,
+  );
   assert.equal(openFds(), fds);
   assert.equal(nursery.stats().spawnFailed >= 200, true);
 });

@@ -63,7 +63,7 @@ test('a host that exits with children still running takes their trees with it (c
   const guard = new Nursery({ subreaper: true, log: false });
   const pid = await runExiter('cleanup');
   assert.ok(pid > 0);
-  await waitFor(() => !alive(pid), 2000, 'the child of the exited host to die');
+  await waitFor(() => !alive(pid), 10_000, 'the child of the exited host to die');
   await guard.close();
 });
 
@@ -72,7 +72,7 @@ test('cleanupOnExit: false leaves them running', async () => {
   const pid = await runExiter('keep');
   assert.equal(alive(pid), true);
   // The orphan is ours (subreaper) and the 'kill' policy stops it after its grace.
-  await waitFor(() => !alive(pid), 5000, 'the orphan policy to stop it');
+  await waitFor(() => !alive(pid), 20_000, 'the orphan policy to stop it');
   assert.equal(guard.stats().orphansKilled, 1);
   await guard.close();
 });

@@ -47,19 +47,19 @@ async function round(i: number): Promise<number[]> {
 
 test(`${ROUNDS} rounds of the seeds' patterns: after each, nothing of ours is left and nothing grows`, async () => {
   await round(-1); // warm-up: lazily opened descriptors (the reaper's, the FFI's) are not leaks
-  await waitFor(() => ownChildren().length === 0, 3000, 'the warm-up to leave nothing');
+  await waitFor(() => ownChildren().length === 0, 10_000, 'the warm-up to leave nothing');
   const fds = openFds();
   const spawned = nursery.stats().spawned;
   for (let i = 0; i < ROUNDS; i++) {
     const pids = await round(i);
     await waitFor(
       () => ownChildren().length === 0,
-      3000,
+      10_000,
       `round ${i}: every child and adopted orphan to be gone and reaped`,
     );
     assert.deepEqual(pids.filter(alive), [], `round ${i}: every process it started is gone`);
     assert.deepEqual(nursery.list(), [], `round ${i}: list() is empty`);
-    await waitFor(() => openFds() <= fds, 2000, `round ${i}: descriptors back to ${fds}`).catch(() => undefined);
+    await waitFor(() => openFds() <= fds, 10_000, `round ${i}: descriptors back to ${fds}`).catch(() => undefined);
     assert.equal(openFds(), fds, `round ${i}: no file descriptor more than before`);
   }
   const s = nursery.stats();

@@ -177,7 +177,7 @@ test('a fork that cannot start (no such execPath) throws ENOENT and leaks no des
       (e: unknown) => isNurseryError(e) && e.code === 'ENOENT',
     );
   }
-  await waitFor(() => openFds() <= fds, 2000, 'the failed forks to release their descriptors').catch(() => undefined);
+  await waitFor(() => openFds() <= fds, 10_000, 'the failed forks to release their descriptors').catch(() => undefined);
   assert.equal(openFds(), fds, 'no IPC socket or pipe left open');
 });
 
@@ -188,7 +188,7 @@ test('stop() of a forked child kills the grandchild it let escape, closes the ch
   await child.send({ escape: true });
   const { value } = await it.next();
   const escaped = (value as { escaped: number }).escaped;
-  await waitFor(() => stat(escaped)?.comm === 'sleep', 3000, 'the escaped grandchild to exec sleep');
+  await waitFor(() => stat(escaped)?.comm === 'sleep', 10_000, 'the escaped grandchild to exec sleep');
   assert.equal(stat(escaped)?.session, escaped, 'it left the group with setsid');
   const info = await child.stop();
   assert.equal(info.stopped, true);

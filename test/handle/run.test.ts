@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Nursery, isNurseryError } from '../../src/index.js';
-import { alive, assertNoLeftovers } from '../helpers/proc.js';
+import { alive, assertNoLeftovers, childrenOf, holdUntil, stat, waitFor } from '../helpers/proc.js';
 
 const nursery = new Nursery({ subreaper: true, log: false });
 after(() => nursery.close());
@@ -35,10 +35,30 @@ test('run() without input gives the command an empty stdin', async () => {
   assert.equal(r.code, 0);
 });
 
+/** The PID of the one child of the file's Nursery that runs now (run() spawns before it returns). */
+function running(): number {
+  const [child] = nursery.list();
+  assert.ok(child, 'run() has spawned its child');
+  return child.pid;
+}
+
 test('run() stops the whole tree on timeout and says so', async () => {
-  const r = await nursery.run('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'], {
+  // The shell forks its foreground sleep only after both echoes.
+  const result = nursery.run('sh', ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; sleep 1000'], {
     timeoutMs: 200,
   });
+  // However slow the machine, the timeout must strike a tree that has printed both PIDs and whose
+  // grandchild has escaped: hold the event loop (the timer's) until then.
+  const sh = running();
+  holdUntil(
+    () => {
+      const kids = childrenOf(sh);
+      return kids.length === 3 && kids.some((pid) => stat(pid)?.session === pid);
+    },
+    30_000,
+    'the shell to start its three sleeps, one in a session of its own',
+  );
+  const r = await result;
   assert.equal(r.timedOut, true);
   assert.equal(r.signal, 'SIGTERM');
   const pids = r.stdout.trim().split('\n').map(Number);
@@ -48,10 +68,17 @@ test('run() stops the whole tree on timeout and says so', async () => {
 
 test('run() stops the whole tree on abort and says so', async () => {
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 100);
-  const r = await nursery.run('sh', ['-c', 'sleep 1000 & echo $!; wait'], { signal: ac.signal });
+  // The shell forks its foreground sleep only after the echo.
+  const result = nursery.run('sh', ['-c', 'sleep 1000 & echo $!; sleep 1000'], { signal: ac.signal });
+  // Abort once the tree is there, not after a fixed 100 ms a slow machine may spend starting sh.
+  const sh = running();
+  await waitFor(() => childrenOf(sh).length === 2, 30_000, 'the shell to start both sleeps');
+  ac.abort();
+  const r = await result;
   assert.equal(r.aborted, true);
-  assert.equal(alive(Number(r.stdout.trim())), false);
+  const helper = Number(r.stdout.trim());
+  assert.ok(helper > 0);
+  assert.equal(alive(helper), false);
 });
 
 test('helpers that outlive the command are stopped with it (seed 001, git transport helpers)', async () => {

@@ -56,11 +56,34 @@ export function ownChildren(): Stat[] {
   return out;
 }
 
+/** Children of `pid`, every thread of it (a child is listed under the thread that forked it). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      for (const p of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' '))
+        if (p) out.push(Number(p));
+    } catch {
+      // the thread or the process is gone
+    }
+  }
+  return out;
+}
+
 export function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+// Deadlines are generous on purpose: they bound a failure, they are not a claim about speed. A
+// busy machine (CI, or four fork loops beside the suite) may take seconds for what takes
+// milliseconds here.
+export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   while (!cond()) {
@@ -70,9 +93,23 @@ export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'con
   }
 }
 
+/**
+ * waitFor without yielding: this thread's event loop stays blocked until cond() holds, so no
+ * timer of this process (a timeoutMs under test, a reaper's grace) can fire before it does,
+ * however slow the machine. For a test whose subject is a timer racing a child's start-up.
+ */
+export function holdUntil(cond: () => boolean, timeoutMs = 30_000, what = 'condition'): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms holding the event loop for ${what}`);
+    Atomics.wait(nap, 0, 0, 1);
+  }
+}
+
 /** The closing check of every test file: no child of ours, live or zombie, is left. */
 export async function assertNoLeftovers(): Promise<void> {
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + 10_000;
   while (ownChildren().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const left = ownChildren();
   assert.deepEqual(

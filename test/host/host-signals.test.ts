@@ -16,8 +16,8 @@ async function startHost(mode = '') {
     stdio: ['ignore', 'pipe', 'inherit'],
     killLeftovers: false,
   });
-  const pids = await readJsonLine<{ child: number; escaped: number }>(host.stdout);
-  await waitFor(() => alive(pids.escaped), 2000, 'the escaped grandchild');
+  const pids = await readJsonLine<{ child: number; escaped: number; canary?: number }>(host.stdout);
+  await waitFor(() => alive(pids.escaped), 10_000, 'the escaped grandchild');
   return { host, pids };
 }
 
@@ -32,11 +32,15 @@ test('stopOnSignals: SIGINT to the host stops its trees, then the host dies of S
 
 test('stopOnSignals: a second signal during a graceful stop SIGKILLs the trees at once', async () => {
   const { host, pids } = await startHost('ignore-term');
+  const canary = pids.canary ?? 0;
+  assert.ok(alive(canary), 'the canary runs');
   host.signal('SIGTERM');
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(alive(pids.child), true, 'the child ignores SIGTERM and the grace is 10 s');
+  // Not a fixed pause: wait until the graceful stop has reached the tree (the canary, which does
+  // not ignore SIGTERM, dies of it). Sent earlier, the second signal could merge with the first.
+  await waitFor(() => !alive(canary), 30_000, 'the first signal to start a graceful stop');
+  assert.equal(alive(pids.child), true, 'the child ignores SIGTERM and the grace is 60 s');
   host.signal('SIGTERM');
-  await waitFor(() => !alive(pids.child), 3000, 'the second signal to SIGKILL the tree');
+  await waitFor(() => !alive(pids.child), 20_000, 'the second signal to SIGKILL the tree, long before the grace ends');
   const info = await host.exited;
   assert.equal(info.signal, 'SIGTERM');
 });

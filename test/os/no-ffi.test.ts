@@ -22,7 +22,7 @@ test('without the FFI a Nursery warns once, starts no reaper, and stop() still k
   assert.equal(report.reaper, false);
   assert.equal(report.warnings.length, 1, report.warnings.join('\n'));
   assert.match(report.warnings[0] ?? '', /NURSERY_NO_FFI .*koffi could not load libc/);
-  await waitFor(() => !alive(report.escaped), 3000, 'the setsid grandchild to be gone');
+  await waitFor(() => !alive(report.escaped), 10_000, 'the setsid grandchild to be gone');
   await guard.close();
 });
 

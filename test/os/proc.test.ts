@@ -56,7 +56,7 @@ test('childrenOf, descendantsOf and membersOf see a real tree', async () => {
     const main = childrenByThread().get(process.pid) ?? [];
     assert.ok(main.includes(pid), 'a child spawned from the main thread is listed under it');
     // The shell says "ready" after fork; the children may not have exec'd sleep yet.
-    await waitFor(() => descendantsOf(pid).every((d) => d.comm === 'sleep'), 2000, 'both children to exec sleep');
+    await waitFor(() => descendantsOf(pid).every((d) => d.comm === 'sleep'), 10_000, 'both children to exec sleep');
     const desc = descendantsOf(pid);
     assert.equal(desc.length, 2);
     assert.ok(desc.every((d) => d.comm === 'sleep' && d.ppid === pid));

@@ -53,7 +53,7 @@ test('while that addon is loaded an orphan zombie takes the grace path', { skip 
   const r = await shell('sleep 0.05 >/dev/null 2>&1 & echo $!');
   const [pid] = r.pids;
   assert.ok(pid);
-  await waitFor(() => events.some((e) => e.pid === pid), 3000, `the reap of orphan ${pid}`);
+  await waitFor(() => events.some((e) => e.pid === pid), 10_000, `the reap of orphan ${pid}`);
   assert.equal(events.find((e) => e.pid === pid)?.path, 'grace', 'an addon that may fork is loaded: no immediate reap');
 });
 

@@ -9,7 +9,7 @@ import { Nursery } from '../../src/index.js';
 import { native } from '../helpers/libc.js';
 import { assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
-import { shell, within } from './util.js';
+import { killChecked, shell, within } from './util.js';
 
 const n = native();
 assert.ok(n, 'koffi loads here');
@@ -35,9 +35,10 @@ test('an idle reaper does not busy-poll', async () => {
   const reaper = nursery.reaper;
   assert.ok(reaper);
   try {
-    await waitFor(() => reaper.stats.scans >= 1, 1000, 'the first scan');
+    await waitFor(() => reaper.stats.scans >= 1, 10_000, 'the first scan');
     const scans = reaper.stats.scans;
     const cpu = process.cpuUsage();
+    // Absence cannot be polled: watch it idle for a second.
     await sleep(1000);
     const used = process.cpuUsage(cpu);
     assert.ok(reaper.stats.scans - scans <= 2, `${reaper.stats.scans - scans} scans in 1 s of idleness`);
@@ -79,27 +80,32 @@ test('a host that starts the reaper and never calls close() exits by itself', as
   const exited = once(child, 'exit');
   const report = await within(
     readJsonLine<{ code: number; reaperRunning: boolean }>(child.stdout),
-    10_000,
+    30_000,
     'the fixture report',
   );
   assert.deepEqual(report.code, 0);
   assert.equal(report.reaperRunning, true);
-  const [code, signal] = (await within(exited, 5000, 'the host to exit by itself')) as [number | null, string | null];
+  const [code, signal] = (await within(exited, 30_000, 'the host to exit by itself')) as [number | null, string | null];
   assert.deepEqual([code, signal], [0, null]);
 });
 
 test('an orphan adopted before close() that exits after it is still reaped', async () => {
   const nursery = new Nursery({ subreaper: true, log: false });
-  const r = await shell('sleep 0.3 >/dev/null 2>&1 & echo $!');
+  // It runs until this test ends it, after close(): a short sleep could exit, and be reaped,
+  // before close() on a slow machine, and the test would test nothing.
+  const r = await shell('sleep 1000 >/dev/null 2>&1 & echo $!');
   const [pid] = r.pids;
   assert.ok(pid);
-  assert.equal(stat(pid)?.ppid, process.pid, 'adopted while the subreaper was on');
+  const s = stat(pid);
+  assert.equal(s?.ppid, process.pid, 'adopted while the subreaper was on');
   await nursery.close();
   try {
+    assert.ok(killChecked(pid, s.startTime), `orphan ${pid} still ran at close()`);
     // Once the flag is off new orphans go to PID 1, but this one is already ours: whoever reaps
     // it must be us. Without nursery it would have gone to PID 1 and been reaped there.
-    await waitFor(() => stat(pid)?.state !== 'S', 3000, `orphan ${pid} to exit`);
-    await sleep(200);
+    await waitFor(() => stat(pid) === null, 10_000, `orphan ${pid}, ended after close(), to be reaped`).catch(
+      () => undefined,
+    );
     assert.equal(stat(pid), null, `orphan ${pid} is left as our zombie (${stat(pid)?.state}) after close()`);
   } finally {
     // Clean up after the failure: reap it by PID, as the reaper would.

@@ -56,14 +56,14 @@ test("2,000 plain child_process children in bursts all get their 'exit' with the
   }
   assert.equal(exits, BURSTS * PER_BURST);
   assert.deepEqual(wrong, [], 'every exit code as the child set it');
-  await waitFor(() => events.length >= orphans, 5000, `the reap of all ${orphans} orphans`);
+  await waitFor(() => events.length >= orphans, 20_000, `the reap of all ${orphans} orphans`);
   assert.equal(events.length, orphans, 'exactly the orphans were reaped by the reaper');
   assert.ok(
     events.every((e) => e.comm === 'sleep' && e.code === 0 && e.path === 'immediate'),
     'only the orphaned sleeps were reaped, each at once: never a libuv child',
   );
   assert.ok(reapedDuringBursts > 0, 'orphans were reaped while the bursts still ran');
-  await waitFor(() => ownChildren().length === 0, 5000, 'no child or zombie left');
+  await waitFor(() => ownChildren().length === 0, 20_000, 'no child or zombie left');
 });
 
 test('the test file leaves no child or zombie behind', async () => {

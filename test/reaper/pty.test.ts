@@ -52,7 +52,7 @@ test('pty children exit with their real code while the reaper reaps orphans besi
     ptys.push({ want, ...runPty(pty, script) });
     shells.push(shell('sleep 0.05 >/dev/null 2>&1 & echo $!; exit 0'));
   }
-  const results = await within(Promise.all(ptys.map((p) => p.exited)), 10_000, "every pty child's onExit");
+  const results = await within(Promise.all(ptys.map((p) => p.exited)), 30_000, "every pty child's onExit");
   assert.deepEqual(
     results.map((r) => r.exitCode),
     ptys.map((p) => p.want),
@@ -62,7 +62,7 @@ test('pty children exit with their real code while the reaper reaps orphans besi
   const plain = await Promise.all(shells);
   assert.ok(plain.every((s) => s.code === 0));
   const orphans = 5 + plain.length;
-  await waitFor(() => events.length >= orphans, 5000, `the reap of all ${orphans} orphans`);
+  await waitFor(() => events.length >= orphans, 20_000, `the reap of all ${orphans} orphans`);
   assert.equal(events.length, orphans);
   const ptyPids = new Set(ptys.map((p) => p.pid));
   assert.ok(!events.some((e) => ptyPids.has(e.pid)), 'no pty child was reaped by the reaper');
@@ -70,7 +70,7 @@ test('pty children exit with their real code while the reaper reaps orphans besi
     events.every((e) => e.comm === 'sleep' && e.path === 'grace' && e.latencyMs >= DEFAULT_REAPER_GRACE_MS),
     `with node-pty loaded every orphan waited out the grace window: ${JSON.stringify(events)}`,
   );
-  await waitFor(() => ownChildren().length === 0, 5000, 'no child or zombie left');
+  await waitFor(() => ownChildren().length === 0, 20_000, 'no child or zombie left');
 });
 
 test('the test file leaves no child or zombie behind', async () => {

@@ -17,23 +17,26 @@ assert.ok(reaper, 'the reaper starts with subreaper: true');
 test("seed 001: libuv reports its child's exit code while the reaper reaps the grandchild it orphaned", async () => {
   const events = collect(reaper);
   const before = reaper.stats.reaped;
-  const r = await shell('setsid sleep 0.2 >/dev/null 2>&1 & echo $!; exit 3');
+  // The grandchild lives until this test ends it: a short sleep could exit, and be reaped, before
+  // a slow machine let us look at it.
+  const r = await shell('setsid sleep 1000 >/dev/null 2>&1 & echo $!; exit 3');
   assert.equal(r.code, 3, "libuv's 'exit' carries the child's own code");
   const [gc] = r.pids;
   assert.ok(gc);
   // By 'close' the shell is gone, so its grandchild has been reparented: to us, the subreaper.
   // (The forked shell may not have exec'd setsid, nor setsid sleep, yet: wait for the name.)
-  await waitFor(() => stat(gc)?.comm === 'sleep', 2000, 'the forked shell to exec setsid and setsid to exec sleep');
+  await waitFor(() => stat(gc)?.comm === 'sleep', 10_000, 'the forked shell to exec setsid and setsid to exec sleep');
   const s = stat(gc);
-  assert.ok(s, 'the grandchild is still running');
+  assert.ok(s && s.state !== 'Z', 'the grandchild is still running');
   assert.equal(s.ppid, process.pid, 'the orphan is adopted by this process');
   assert.equal(s.session, gc, 'it left our session with setsid');
   assert.equal(s.comm, 'sleep');
-  await waitFor(() => events.some((e) => e.pid === gc), 3000, `the reap of orphan ${gc}`);
+  assert.ok(killChecked(gc, s.startTime));
+  await waitFor(() => events.some((e) => e.pid === gc), 10_000, `the reap of orphan ${gc}`);
   const e = events.find((x) => x.pid === gc);
   assert.deepEqual(
     { comm: e?.comm, code: e?.code, signal: e?.signal, path: e?.path },
-    { comm: 'sleep', code: 0, signal: null, path: 'immediate' },
+    { comm: 'sleep', code: null, signal: 'SIGKILL', path: 'immediate' },
   );
   assert.equal(reaper.stats.reaped, before + 1, 'exactly one untracked zombie was reaped: the grandchild');
   assert.ok(!events.some((x) => x.pid === r.pid), 'the libuv child was not touched');
@@ -46,14 +49,19 @@ test("seed 001: libuv reports its child's exit code while the reaper reaps the g
 
 test('a scan that runs while a libuv child is a zombie reaps the orphan beside it and leaves the child to libuv', async () => {
   const events = collect(reaper);
-  const r = await shell('sleep 0.3 >/dev/null 2>&1 & echo $!');
+  // The orphan runs until we end it below, with the event loop already blocked: the reaper cannot
+  // take it before the scan under test, however slow the machine.
+  const r = await shell('sleep 1000 >/dev/null 2>&1 & echo $!');
   const [orphan] = r.pids;
   assert.ok(orphan);
+  const o = stat(orphan);
+  assert.ok(o && o.ppid === process.pid, 'the orphan is ours');
   const child = spawn('sh', ['-c', 'exit 4'], { stdio: 'ignore' });
   const exited = once(child, 'exit');
   const pid = child.pid as number;
+  assert.ok(killChecked(orphan, o.startTime));
   // Spin without yielding: the event loop cannot run, so libuv cannot reap either of them yet.
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 30_000;
   while (stat(pid)?.state !== 'Z' || stat(orphan)?.state !== 'Z') {
     if (Date.now() > deadline) assert.fail('the child and the orphan did not both become zombies');
   }
@@ -90,14 +98,14 @@ test("a second Nursery's orphan policy and log apply while another Nursery alrea
     assert.ok(pid);
     const startTime = stat(pid)?.startTime as number;
     try {
-      await waitFor(() => !alive(pid), 3000, `orphan ${pid} to be stopped by the second Nursery's orphans: 'kill'`);
+      await waitFor(() => !alive(pid), 10_000, `orphan ${pid} to be stopped by the second Nursery's orphans: 'kill'`);
       assert.ok(
         lines.some((l) => l.includes(`pid=${pid}`)),
         "the second Nursery's log received the line about its orphan",
       );
     } finally {
       killChecked(pid, startTime);
-      await waitFor(() => stat(pid) === null, 3000, `orphan ${pid} to be reaped`);
+      await waitFor(() => stat(pid) === null, 10_000, `orphan ${pid} to be reaped`);
     }
   } finally {
     await second.close();

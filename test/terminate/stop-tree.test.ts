@@ -33,11 +33,14 @@ test('stop() kills the group and every descendant that called setsid()', async (
 });
 
 test('stop() returns as soon as the tree is gone, not at the end of the grace period', async () => {
-  const { child, pids } = spawnTree(5, 2, [], 10_000);
+  // A grace far longer than any machine takes to kill seven sleeps: the bound below is about the
+  // grace, not about speed.
+  const { child, pids } = spawnTree(5, 2, [], 60_000);
   await pids;
   const t0 = performance.now();
   await child.stop();
-  assert.ok(performance.now() - t0 < 2000, `stop took ${performance.now() - t0} ms with a 10 s grace`);
+  const took = performance.now() - t0;
+  assert.ok(took < 30_000, `stop took ${took} ms with a 60 s grace`);
 });
 
 test('stop() sends SIGKILL after graceMs to a tree that ignores SIGTERM', async () => {
@@ -49,7 +52,8 @@ test('stop() sends SIGKILL after graceMs to a tree that ignores SIGTERM', async 
   const info = await child.stop();
   const took = performance.now() - t0;
   assert.equal(info.signal, 'SIGKILL');
-  assert.ok(took >= 290 && took < 3000, `took ${took} ms`);
+  // Not before the grace ends; the upper bound only catches a stop that never escalates.
+  assert.ok(took >= 290 && took < 30_000, `took ${took} ms`);
   assert.deepEqual(all.filter(alive), []);
   assert.equal(nursery.stats().killedAfterGrace, before + 1);
   assert.ok(nursery.stats().processesKilledAfterGrace >= all.length);
@@ -95,7 +99,7 @@ test('stop() kills a setsid() descendant whose parent died before the stop (adop
       const s = stat(escaped);
       return s?.ppid === process.pid && s.session === escaped && s.comm === 'sleep';
     },
-    3000,
+    10_000,
     'the escaped sleep to be adopted',
   );
   await child.stop();

@@ -23,6 +23,8 @@ test('setLongTimeout fires short delays, holds long ones, and clear() cancels', 
   const long = setLongTimeout(() => fired++, 3e9);
   const cleared = setLongTimeout(() => fired++, 10);
   cleared.clear();
+  // Not a race: timers fire in order of expiry, so the 5 ms one has fired by the time this 100 ms
+  // one does, however late both are; the wait is for the 10 ms one that must NOT fire.
   await sleep(100);
   assert.equal(fired, 1, 'only the 5 ms timer fired');
   long.clear();
@@ -30,6 +32,7 @@ test('setLongTimeout fires short delays, holds long ones, and clear() cancels', 
 
 test('a timeoutMs longer than a Node timer can hold (3e9 ms, ~35 days) does not stop the child early', async () => {
   const child = nursery.spawn({ command: 'sleep', args: ['1000'], timeoutMs: 3e9, graceMs: 3e9, stdio: 'ignore' });
+  // Absence cannot be polled: an overflowing timer would fire after 1 ms and stop it at once.
   await sleep(200);
   assert.equal(child.state, 'running');
   const info = await child.stop({ graceMs: 1000 });
@@ -40,6 +43,7 @@ test('a timeoutMs longer than a Node timer can hold (3e9 ms, ~35 days) does not 
 test('a reaper with a 3e9 ms grace and safety interval arms no overflowing timer, and stays idle', async () => {
   assert.ok(nursery.reaper, 'the reaper runs');
   const before = process.cpuUsage();
+  // Absence cannot be polled: an overflowing timer would fire every 1 ms; watch 300 ms of idling.
   await sleep(300);
   const used = process.cpuUsage(before);
   assert.ok(used.user + used.system < 100_000, `${used.user + used.system} µs of CPU in 300 ms of idling`);

@@ -1,30 +1,37 @@
 // The same scenarios through nursery.
 import { Nursery } from '../../nursery.js';
-import { readLines, untilSessionLeader } from './lines.js';
+import { readLines } from './lines.js';
+import { untilSessionLeader } from './settle.js';
 import { readStat } from '../../os/proc.js';
-import type { Scenario } from './plain.js';
+import {
+  ESCAPE_SCRIPT,
+  HELPER_SCRIPT,
+  PID1_SCRIPT,
+  UNWAITED_SCRIPT,
+  holdUntilHelperStarted,
+  type Scenario,
+} from './plain.js';
 
 export async function runGuarded(nursery: Nursery, scenario: Scenario): Promise<number[]> {
   if (scenario === 'escape') {
-    const child = nursery.spawn({
-      command: 'sh',
-      args: ['-c', 'setsid sleep 1000 & echo $!; sleep 1000 & echo $!; wait'],
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = nursery.spawn({ command: 'sh', args: ['-c', ESCAPE_SCRIPT], stdio: ['ignore', 'pipe', 'ignore'] });
     const pids = await readLines(child.stdout, 2);
     await untilSessionLeader(pids[0] ?? 0, (pid) => readStat(pid)?.session);
     await child.stop({ signal: 'SIGKILL' });
     return pids;
   }
   if (scenario === 'helper') {
-    const r = await nursery.run('sh', ['-c', 'sleep 1000 & echo $!; sleep 1000'], { timeoutMs: 200 });
-    return r.stdout.split('\n').filter(Boolean).map(Number);
+    const result = nursery.run('sh', ['-c', HELPER_SCRIPT], { timeoutMs: 200 });
+    // run() has spawned its child before returning: the one running child of this Nursery.
+    const helper = holdUntilHelperStarted(nursery.list()[0]?.pid ?? 0);
+    await result;
+    return [helper];
   }
   if (scenario === 'pid1') {
     const waits = [];
     for (let i = 0; i < 10; i++) {
-      const script = 'for i in $(seq 50); do sleep 0.2 & done; exit 0';
-      waits.push(nursery.spawn({ command: 'sh', args: ['-c', script], stdio: 'ignore', killLeftovers: false }).exited);
+      const child = nursery.spawn({ command: 'sh', args: ['-c', PID1_SCRIPT], stdio: 'ignore', killLeftovers: false });
+      waits.push(child.exited);
     }
     await Promise.all(waits);
     return [];
@@ -34,7 +41,7 @@ export async function runGuarded(nursery: Nursery, scenario: Scenario): Promise<
     // killLeftovers off: the grandchild exits by itself later, and only the reaper is left to reap it.
     const child = nursery.spawn({
       command: 'sh',
-      args: ['-c', 'sleep 0.05 & echo $!'],
+      args: ['-c', UNWAITED_SCRIPT],
       stdio: ['ignore', 'pipe', 'ignore'],
       killLeftovers: false,
     });

@@ -23,9 +23,3 @@ export function readLines(stream: Readable | null, count: number): Promise<numbe
     stream.once('end', () => resolve(out));
   });
 }
-
-// A shell prints $! right after fork, before the background `setsid` has run: wait until the
-// process really leads its own session, so the scenario is what it claims to be.
-export async function untilSessionLeader(pid: number, readSession: (pid: number) => number | undefined): Promise<void> {
-  for (let i = 0; i < 200 && readSession(pid) !== pid; i++) await new Promise((r) => setTimeout(r, 5));
-}
