@@ -1,9 +1,11 @@
 // The public surface: every name a user may import, types included. Nothing else lives here.
 export { Nursery, type NurseryStats } from './nursery.js';
 export type { Handle } from './handle/handle.js';
-export type { ChildInfo, ChildState, ExitInfo, RunResult } from './handle/types.js';
+export type { PtyHandle } from './handle/pty-handle.js';
+export type { ChildInfo, ChildMode, ChildState, ExitInfo, RunResult } from './handle/types.js';
 export type { NurseryOptions, HostSignal } from './options/nursery.js';
 export type { OrphanInfo, OrphanPolicy } from './options/orphans.js';
+export type { PtySpawnSpec } from './options/pty.js';
 export type { RunOptions } from './options/run.js';
 export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
 export type { StopOptions } from './options/stop.js';
