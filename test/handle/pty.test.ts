@@ -155,6 +155,25 @@ test('stop() hangs up first, then stops the whole tree: setsid and TERM-ignoring
   }
 });
 
+test('an orphan policy that stops every orphan is never asked about a live PTY child', { skip }, async () => {
+  // Before PTY children were tracked, a running one looked like an adopted orphan to the reaper.
+  const asked: number[] = [];
+  const strict = new Nursery({
+    subreaper: true,
+    log: false,
+    orphans: { kill: (info) => asked.push(info.pid) > 0, graceMs: 50 },
+  });
+  const child = nursery.spawn({ mode: 'pty', command: 'sleep', args: ['1000'] });
+  // A real orphan beside it, as the control: the policy is asked about it and stops it.
+  const [orphan] = (await shell('sleep 1000 >/dev/null 2>&1 & echo $!; exit 0')).pids;
+  assert.ok(orphan);
+  await waitFor(() => asked.includes(orphan) && !alive(orphan), 5000, 'the policy to stop the real orphan');
+  assert.equal(asked.includes(child.pid), false, 'the PTY child was not taken for an orphan');
+  assert.equal(alive(child.pid), true);
+  assert.equal((await child.stop()).signal, 'SIGHUP');
+  await strict.close();
+});
+
 test('PTY options are checked before anything starts: typed errors, nothing left', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nursery-pty-'));
   const notExecutable = join(dir, 'not-executable.sh');
