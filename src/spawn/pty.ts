@@ -79,8 +79,9 @@ class Pty implements PtyChild {
   constructor(term: Terminal) {
     this.#term = term;
     this.pid = term.pid;
-    // Read while the child is surely unreaped: node-pty cannot have reported its exit yet, and a
-    // child that is already gone has no /proc entry (then isReaped() says so from the start).
+    // node-pty's thread may reap the child at any moment, but a child already reaped has no /proc
+    // entry, and then isReaped() says so from the start. Only a PID handed to another process
+    // within these microseconds could fool this (see isReaped()).
     this.#startTime = PROC ? (readStat(this.pid)?.startTime ?? null) : null;
     term.on('close', () => (this.#closed = true));
     this.exit = new Promise((resolve) => {
