@@ -1,6 +1,8 @@
 // nursery lints itself with its own rule, and the import boundaries of docs/design.md are written
 // here, so the tree and the build say the same thing:
-// - node:child_process (and node-pty) only in src/spawn/ (invariant 1: one wait per child);
+// - node:child_process and node-pty only in src/spawn/ (invariant 1: one wait per child); the
+//   plugin's rule covers child_process, and no-restricted-syntax below covers node-pty, which the
+//   plugin leaves to each project (as it does every other package that starts processes);
 // - src/os/wait.ts (waitpid, waitid) only from src/reaper/ (invariant 2: the reaper is the one
 //   other waiter, and it reaps by PID);
 // - src/os/libc.ts (koffi) only from src/os/: the rest of nursery sees plain functions.
@@ -18,6 +20,17 @@ const LIBC = {
   group: ['**/os/libc.js', 'koffi'],
   message: 'koffi and the raw libc bindings stay inside src/os/: import the function from its src/os/ module.',
 };
+
+// Every way to load node-pty but a type-only import (which starts nothing).
+const NODE_PTY_MESSAGE =
+  "node-pty may be loaded only in src/spawn/ (docs/design.md, invariant 1): use nursery.spawn({ mode: 'pty' }).";
+const NODE_PTY = [
+  "ImportDeclaration[source.value='node-pty'][importKind!='type']",
+  "ImportExpression[source.value='node-pty']",
+  "CallExpression[callee.name='require'][arguments.0.value='node-pty']",
+  "ExportAllDeclaration[source.value='node-pty'][exportKind!='type']",
+  "ExportNamedDeclaration[source.value='node-pty'][exportKind!='type']",
+].map((selector) => ({ selector, message: NODE_PTY_MESSAGE }));
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**'] },
@@ -52,6 +65,11 @@ export default [
     files: ['src/**/*.ts'],
     ignores: ['src/reaper/**', 'src/os/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [WAIT, LIBC] }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/spawn/**'],
+    rules: { 'no-restricted-syntax': ['error', ...NODE_PTY] },
   },
   {
     files: ['src/reaper/**/*.ts'],

@@ -5,19 +5,29 @@ import type { DaemonHandle } from './daemon/daemon-handle.js';
 import { Daemons } from './daemon/daemons.js';
 import type { DaemonExit, DaemonInfo } from './daemon/types.js';
 import { NurseryError } from './errors.js';
-import { Handle, type StopReason } from './handle/handle.js';
+import { Handle, type HandleHooks, type StopReason } from './handle/handle.js';
+import { PtyHandle } from './handle/pty-handle.js';
 import { runHandle } from './handle/run.js';
 import type { ChildInfo, ExitInfo, RunResult } from './handle/types.js';
 import { armExitCleanup, disarmExitCleanup } from './host/exit-cleanup.js';
 import { installHostSignals } from './host/host-signals.js';
 import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
 import { type RunOptions, resolveRunOptions } from './options/run.js';
-import { type Defaults, type ForkOptions, type SpawnSpec, forkSpec, resolveSpec } from './options/spawn.js';
 import type { DaemonSpec } from './options/daemon.js';
+import type { PtySpawnSpec } from './options/pty.js';
+import {
+  type Defaults,
+  type ForkOptions,
+  type ResolvedSpec,
+  type SpawnSpec,
+  forkSpec,
+  resolveSpec,
+} from './options/spawn.js';
 import { type StopAllOptions, splitStopAllOptions } from './options/stop.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
+import { spawnPty } from './spawn/pty.js';
 import type { StopReport } from './terminate/escalate.js';
 import { warnOnce } from './warnings.js';
 
@@ -121,29 +131,26 @@ export class Nursery implements AsyncDisposable {
    */
   spawn(spec: DaemonSpec): Promise<DaemonHandle>;
   /**
-   * Starts a child in its own process group and session.
+   * Starts a child in its own process group and session. With `mode: 'pty'`, on a terminal of
+   * its own (node-pty, an optional peer dependency), and the Handle is a PtyHandle.
    * @throws NurseryOptionError for a bad spec; NurseryError ENOENT, EACCES, ERR_NURSERY_BAD_CWD,
-   * ERR_NURSERY_SPAWN_FAILED when it cannot start, ERR_NURSERY_CLOSED after close().
+   * ERR_NURSERY_SPAWN_FAILED when it cannot start, ERR_NURSERY_CLOSED after close(),
+   * ERR_NURSERY_NO_PTY in PTY mode when node-pty cannot be loaded.
    */
+  spawn(spec: PtySpawnSpec): PtyHandle;
   spawn(spec: SpawnSpec): Handle;
-  spawn(spec: SpawnSpec | DaemonSpec): Handle | Promise<DaemonHandle> {
+  spawn(spec: SpawnSpec | PtySpawnSpec): Handle;
+  spawn(spec: SpawnSpec | PtySpawnSpec | DaemonSpec): Handle | Promise<DaemonHandle> {
     if ((spec as { mode?: unknown } | null)?.mode === 'daemon') return this.#spawnDaemon(spec);
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
-    let child;
+    let handle: Handle;
     try {
-      const { command, args, cwd, env, stdio, ipc } = resolved;
-      child = spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}) });
+      handle = this.#start(resolved);
     } catch (error) {
       this.#stats.spawnFailed++;
       throw error;
     }
-    const handle = new Handle(child, resolved, {
-      onStopReport: (report, reason) => this.#onStopReport(report, reason),
-      onExit: (h, info) => this.#onExit(h, info),
-      onTreeGone: () => this.#lease?.reaper.scan(),
-      trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
-    });
     this.#children.add(handle);
     this.#stats.spawned++;
     if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
@@ -247,6 +254,19 @@ export class Nursery implements AsyncDisposable {
     const reaped = r?.reaped ?? this.#stats.reaped;
     const orphansKilled = r?.orphansKilled ?? this.#stats.orphansKilled;
     return { ...this.#stats, running: this.#children.size, reaped, orphansKilled };
+  }
+
+  // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).
+  #start(resolved: ResolvedSpec): Handle {
+    const hooks: HandleHooks = {
+      onStopReport: (report, reason) => this.#onStopReport(report, reason),
+      onExit: (h, info) => this.#onExit(h, info),
+      onTreeGone: () => this.#lease?.reaper.scan(),
+      trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
+    };
+    const { command, args, cwd, env, stdio, ipc, pty } = resolved;
+    if (pty) return new PtyHandle(spawnPty({ command, args, cwd, env, ...pty }), resolved, hooks);
+    return new Handle(spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}) }), resolved, hooks);
   }
 
   #assertOpen(): void {

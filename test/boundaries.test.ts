@@ -1,6 +1,6 @@
 // The import boundaries of docs/design.md, as the project's own eslint.config.js enforces them:
 // only src/reaper/ may import the wait functions, only src/os/ may import koffi or the raw libc
-// bindings. Judged by running ESLint's Node API on virtual files placed in the tree.
+// bindings, only src/spawn/ may load node-pty. Judged by running ESLint's Node API on virtual files placed in the tree.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,10 @@ import { assertNoLeftovers } from './helpers/proc.js';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: join(repoRoot, 'eslint.config.js') });
 
-async function restricted(code: string, filePath: string): Promise<string[]> {
+async function restricted(code: string, filePath: string, rule = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
   assert.ok(result, `no lint result for ${filePath}`);
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
 }
 
 const WAIT = (rel: string): string =>
@@ -47,6 +47,28 @@ test('koffi and the libc bindings may be imported from src/os/ only', async () =
     assert.equal((await restricted(LIBC(rel), file)).length, 1, file);
   }
   assert.equal((await restricted("import koffi from 'koffi';\nexport const k = koffi;\n", 'src/spawn/x.ts')).length, 1);
+});
+
+test('node-pty may be loaded in src/spawn/ only, in every form but a type-only import', async () => {
+  const forms = [
+    "import * as pty from 'node-pty';\nexport const p = pty;\n",
+    "import { spawn } from 'node-pty';\nexport const s = spawn;\n",
+    "export const p = await import('node-pty');\n",
+    "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n" +
+      "export const p = require('node-pty');\n",
+    "export { spawn } from 'node-pty';\n",
+    "export * from 'node-pty';\n",
+  ];
+  for (const code of forms) {
+    assert.deepEqual(await restricted(code, 'src/spawn/pty-x.ts', 'no-restricted-syntax'), [], code);
+    for (const file of ['src/handle/x.ts', 'src/reaper/x.ts', 'src/os/x.ts', 'src/nursery-x.ts']) {
+      const messages = await restricted(code, file, 'no-restricted-syntax');
+      assert.equal(messages.length, 1, `${file}: ${code}`);
+      assert.match(messages[0] ?? '', /node-pty may be loaded only in src\/spawn\//);
+    }
+  }
+  const typeOnly = "import type { IPty } from 'node-pty';\nexport type P = IPty;\n";
+  assert.deepEqual(await restricted(typeOnly, 'src/handle/x.ts', 'no-restricted-syntax'), []);
 });
 
 test('the test file leaves no child or zombie behind', async () => {

@@ -17,7 +17,7 @@ import { parseStat, readStat, scanAll, environHas } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
 import type { ResolvedDaemonSpec } from '../options/daemon.js';
 import { TREE_TAG_NAME } from '../options/spawn.js';
-import { checkCommand } from '../spawn/diagnose.js';
+import { findSpawnProblem } from '../spawn/diagnose.js';
 import { spawnChild } from '../spawn/child.js';
 import type { SpawnedChild } from '../spawn/types.js';
 import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identity.js';
@@ -62,8 +62,8 @@ export async function launch(
   onIdentified: (ref: ProcRef) => void,
   claimDead: (pid: number, startTime: number) => void,
 ): Promise<void> {
-  const problem = checkCommand(spec);
-  if (typeof problem !== 'string') throw problem;
+  const problem = findSpawnProblem(spec);
+  if (problem !== null) throw problem;
   const out = touchLog(spec.stdout, 'stdout');
   const err = touchLog(spec.stderr, 'stderr');
   // The launch tag lets a failed launch find what it started, even after the launcher died.

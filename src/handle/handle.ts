@@ -13,7 +13,7 @@ import { type StopReport, type TreeRoot, killTreeNow, stopTree } from '../termin
 import { type LongTimer, setLongTimeout } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
 import { messageIterator, requireIpc, sendMessage } from './ipc.js';
-import type { ChildInfo, ChildState, ExitInfo } from './types.js';
+import type { ChildInfo, ChildMode, ChildState, ExitInfo } from './types.js';
 
 export type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
 
@@ -32,6 +32,8 @@ export class Handle implements AsyncDisposable {
   /** The child leads its own group and session: pgid = sid = pid. */
   readonly pgid: number;
   readonly owner: string;
+  /** 'pty' for a child on a terminal (a PtyHandle), else 'normal'. */
+  readonly mode: ChildMode;
   readonly command: string;
   readonly args: readonly string[];
   /** Epoch milliseconds. */
@@ -58,6 +60,7 @@ export class Handle implements AsyncDisposable {
     this.pid = child.pid;
     this.pgid = child.pid;
     this.owner = spec.owner;
+    this.mode = spec.mode;
     this.command = spec.command;
     this.args = Object.freeze([...spec.args]);
     this.startedAt = Date.now();
@@ -175,6 +178,7 @@ export class Handle implements AsyncDisposable {
       pid: this.pid,
       pgid: this.pgid,
       owner: this.owner,
+      mode: this.mode,
       state: this.#state,
       command: this.command,
       args: [...this.args],

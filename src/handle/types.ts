@@ -3,6 +3,9 @@
 
 export type ChildState = 'running' | 'stopping' | 'exited';
 
+/** How a child's stdio is set up: 'normal' (pipes, files, inherited) or 'pty' (one terminal for all three). */
+export type ChildMode = 'normal' | 'pty';
+
 /** How a child ended. */
 export interface ExitInfo {
   /** Exit code, or null when a signal ended it. */
@@ -22,6 +25,7 @@ export interface ChildInfo {
   pid: number;
   pgid: number;
   owner: string;
+  mode: ChildMode;
   state: ChildState;
   command: string;
   args: string[];

@@ -3,6 +3,7 @@
 import { fstatSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { invalidOption } from '../errors.js';
+import type { ChildMode } from '../handle/types.js';
 import { SIGTERM, type SignalLike } from '../os/signals.js';
 import {
   checkAbortSignal,
@@ -14,6 +15,7 @@ import {
   checkSignal,
   checkString,
 } from './check.js';
+import { PTY_KILL_SIGNAL, type TerminalSize, dropInheritedSize, resolveTerminal } from './pty.js';
 
 export type StdioValue = 'pipe' | 'inherit' | 'ignore';
 /** One of the three: a keyword, or an open file descriptor of this process (a log file, say). */
@@ -22,6 +24,8 @@ export type StdioSpec = StdioValue | readonly [StdioEntry?, StdioEntry?, StdioEn
 
 /** What to start. Everything but `command` is optional. */
 export interface SpawnSpec {
+  /** 'normal' (the default): pipes, files or the parent's stdio. For a terminal, see PtySpawnSpec. */
+  mode?: 'normal';
   command: string;
   args?: readonly string[];
   /** Who asked for this child: shown by list(), in errors, and in the debug page. Default: the nursery's owner. */
@@ -52,6 +56,9 @@ export interface SpawnSpec {
 }
 
 export interface ResolvedSpec {
+  mode: ChildMode;
+  /** The terminal's size, in PTY mode only. */
+  pty: TerminalSize | undefined;
   command: string;
   args: string[];
   owner: string;
@@ -81,6 +88,9 @@ let treeCounter = 0;
 export const DEFAULT_KILL_SIGNAL = SIGTERM;
 
 const SPAWN_KEYS = new Set([
+  'mode',
+  'cols',
+  'rows',
   'command',
   'args',
   'owner',
@@ -172,8 +182,8 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   return { serialization: encoding };
 }
 
-/** Options of `nursery.fork()`: those of spawn() but command, args and ipc, plus two of Node's fork(). */
-export interface ForkOptions extends Omit<SpawnSpec, 'command' | 'args' | 'ipc'> {
+/** Options of `nursery.fork()`: those of spawn() but mode, command, args and ipc, plus two of Node's fork(). */
+export interface ForkOptions extends Omit<SpawnSpec, 'mode' | 'command' | 'args' | 'ipc'> {
   /** The Node binary. Default: process.execPath. */
   execPath?: string;
   /** Node's own flags, before the module. Default: none (child_process.fork passes the parent's). */
@@ -181,7 +191,7 @@ export interface ForkOptions extends Omit<SpawnSpec, 'command' | 'args' | 'ipc'>
 }
 
 const FORK_KEYS = new Set([
-  ...[...SPAWN_KEYS].filter((k) => k !== 'command' && k !== 'args' && k !== 'ipc'),
+  ...[...SPAWN_KEYS].filter((k) => !['mode', 'cols', 'rows', 'command', 'args', 'ipc'].includes(k)),
   'execPath',
   'execArgv',
 ]);
@@ -202,11 +212,16 @@ export function forkSpec(modulePath: unknown, args: unknown, options: unknown): 
 export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   checkObject(spec, 'spec');
   checkKeys(spec, SPAWN_KEYS, 'spawn');
+  const mode = checkOneOf(spec.mode, 'mode', ['normal', 'pty'], 'normal');
+  const pty = resolveTerminal(spec, mode === 'pty');
   const owner = spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner');
   const tag = `${TREE_TAG_NAME}=${process.pid}.${threadId}.${++treeCounter}`;
   const env = checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true));
   env[TREE_TAG_NAME] = tag.slice(TREE_TAG_NAME.length + 1);
+  if (pty) dropInheritedSize(env, spec.env as Record<string, unknown> | undefined);
   return {
+    mode,
+    pty,
     tag,
     command: checkString(spec.command, 'command'),
     args: checkArgs(spec.args),
@@ -214,7 +229,7 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     cwd: spec.cwd === undefined ? undefined : checkString(spec.cwd, 'cwd'),
     env,
     stdio: checkStdio(spec.stdio),
-    killSignal: checkSignal(spec.killSignal, 'killSignal', defaults.killSignal),
+    killSignal: checkSignal(spec.killSignal, 'killSignal', pty ? PTY_KILL_SIGNAL : defaults.killSignal),
     graceMs: checkDuration(spec.graceMs, 'graceMs', defaults.graceMs),
     timeoutMs: checkDuration(spec.timeoutMs, 'timeoutMs', 0),
     signal: checkAbortSignal(spec.signal, 'signal'),

@@ -24,14 +24,30 @@ function findCommand(command: string, cwd: string, pathVar: string | undefined):
   return null;
 }
 
+type Target = Pick<SpawnRequest, 'command' | 'cwd' | 'env'>;
+
+export function diagnoseSpawnFailure(req: Target, thrown: unknown): NurseryError {
+  const problem = findSpawnProblem(req, thrown);
+  if (problem !== null) return problem;
+  const hint =
+    errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
+  return new NurseryError(
+    'ERR_NURSERY_SPAWN_FAILED',
+    `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}${hint}`,
+    {
+      syscall: 'spawn',
+      path: findCommand(req.command, req.cwd ?? process.cwd(), req.env.PATH) ?? req.command,
+      cause: thrown,
+    },
+  );
+}
+
 /**
- * Why `req` cannot start (a bad cwd, a missing or non-executable command), or the command's path
- * when nothing is wrong with it. Costs a few stat calls; the daemon launcher asks before launching.
+ * What would make exec fail: a bad cwd, a command not found or not executable; null when none
+ * is found. The PTY backend asks before it forks, since node-pty's child reports a failed exec
+ * only as exit code 1.
  */
-export function checkCommand(
-  req: Pick<SpawnRequest, 'command' | 'cwd' | 'env'>,
-  thrown?: unknown,
-): NurseryError | string {
+export function findSpawnProblem(req: Target, thrown?: unknown): NurseryError | null {
   const cwd = req.cwd ?? process.cwd();
   if (req.cwd !== undefined) {
     try {
@@ -81,21 +97,5 @@ export function checkCommand(
       cause: error,
     });
   }
-  return found;
-}
-
-export function diagnoseSpawnFailure(req: SpawnRequest, thrown: unknown): NurseryError {
-  const found = checkCommand(req, thrown);
-  if (typeof found !== 'string') return found;
-  const hint =
-    errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
-  return new NurseryError(
-    'ERR_NURSERY_SPAWN_FAILED',
-    `spawn ${req.command} failed${thrown ? `: ${(thrown as Error).message}` : ''}${hint}`,
-    {
-      syscall: 'spawn',
-      path: found,
-      cause: thrown,
-    },
-  );
+  return null;
 }

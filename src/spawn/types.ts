@@ -1,6 +1,6 @@
 // What the spawn module hands out: plain interfaces, no ChildProcess. A leaf file (it imports
 // nothing of nursery's), so the spawner, its diagnosis and the Handle can all name these types without
-// importing one another. A PTY backend will return the same SpawnedChild.
+// importing one another. The PTY backend (pty.ts) returns the same SpawnedChild, with a terminal.
 import type { Readable, Writable } from 'node:stream';
 
 export type Serialization = 'json' | 'advanced';
@@ -37,10 +37,48 @@ export interface SpawnedChild {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
-  /** Settles when the child's one waiter (libuv) has reaped it. */
+  /** Settles when the child's one waiter (libuv, or node-pty's exit thread) has reaped it. */
   readonly exit: Promise<ExitStatus>;
   /** True once the child is reaped: until then its PID cannot name anyone else. */
   isReaped(): boolean;
   /** The IPC channel, when the request asked for one. */
   readonly ipc: IpcChannel | null;
+}
+
+/** A child on a pseudo-terminal: what PTY mode asks of node-pty. */
+export interface PtyRequest {
+  command: string;
+  args: readonly string[];
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+}
+
+/** A child whose stdin, stdout and stderr are one terminal: its output arrives as text, input is written to it. */
+export interface PtyChild extends SpawnedChild {
+  readonly stdin: null;
+  readonly stdout: null;
+  readonly stderr: null;
+  readonly ipc: null;
+  readonly cols: number;
+  readonly rows: number;
+  /** Calls `listener` with each piece of output (UTF-8 text); returns a function that removes it. */
+  onData(listener: (data: string) => void): () => void;
+  /** Queues input for the terminal; false once the terminal has closed. */
+  write(data: string | Uint8Array): boolean;
+  /** Sets the terminal's size (the child gets SIGWINCH); false once the terminal has closed. */
+  resize(cols: number, rows: number): boolean;
+}
+
+/**
+ * The diagnostics channel on which src/spawn/pty.ts announces each PTY child the moment it exists,
+ * as Node announces each ChildProcess on 'child_process': the reaper tracks it until `exit` settles.
+ */
+export const PTY_CHILD_CHANNEL = 'nursery:pty-child';
+
+export interface PtyChildMessage {
+  readonly pid: number;
+  /** Settles once node-pty has reaped the child and reported its exit. */
+  readonly exit: Promise<unknown>;
 }

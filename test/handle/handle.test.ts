@@ -110,6 +110,7 @@ test('list() shows every live child as a plain object, and forgets it once it ex
   assert.deepEqual(Object.keys(entry).sort(), [
     'args',
     'command',
+    'mode',
     'owner',
     'pgid',
     'pid',
@@ -118,6 +119,8 @@ test('list() shows every live child as a plain object, and forgets it once it ex
     'uptimeMs',
   ]);
   assert.equal(entry.owner, 'lister');
+  assert.equal(entry.mode, 'normal');
+  assert.equal(child.mode, 'normal');
   assert.equal(entry.command, 'sleep');
   assert.equal(entry.state, 'running');
   assert.doesNotThrow(() => JSON.stringify(entry));

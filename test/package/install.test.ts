@@ -126,7 +126,9 @@ test('the packed library ships compiled JS and types, no source maps, no ESLint 
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(Object.keys(pkg.dependencies as object), ['koffi']);
   assert.equal(pkg.optionalDependencies, undefined);
-  assert.equal(pkg.peerDependencies, undefined);
+  // node-pty is an optional peer: PTY mode uses it when the application has installed it.
+  assert.deepEqual(pkg.peerDependencies, { 'node-pty': '^1.1.0' });
+  assert.deepEqual(pkg.peerDependenciesMeta, { 'node-pty': { optional: true } });
 });
 
 test('npm i nursery installs koffi and no ESLint, TypeScript or node-pty, and nursery runs', { skip }, async (t) => {
@@ -150,15 +152,25 @@ test('npm i nursery installs koffi and no ESLint, TypeScript or node-pty, and nu
       "import { Nursery } from 'nursery';",
       'const nursery = new Nursery();',
       "const info = await nursery.spawn({ command: 'true' }).exited;",
+      'let noPty = null;',
+      "try { nursery.spawn({ mode: 'pty', command: 'true' }); }",
+      'catch (e) { noPty = { code: e.code, message: e.message }; }',
       'await nursery.close();',
-      'console.log(JSON.stringify(info));',
+      'console.log(JSON.stringify({ ...info, noPty }));',
       '',
     ].join('\n'),
   );
   const smoke = await mustRun(process.execPath, ['smoke.js'], libraryApp);
-  const info = JSON.parse(smoke.stdout) as { code: number | null; signal: string | null };
+  const info = JSON.parse(smoke.stdout) as {
+    code: number | null;
+    signal: string | null;
+    noPty: { code: string; message: string } | null;
+  };
   assert.equal(info.code, 0, smoke.stdout);
   assert.equal(info.signal, null);
+  // Without node-pty (an optional peer, not installed), PTY mode is a typed error saying what to install.
+  assert.equal(info.noPty?.code, 'ERR_NURSERY_NO_PTY', smoke.stdout);
+  assert.match(info.noPty.message, /node-pty.*npm i node-pty/);
   // The CLI is installed as a bin.
   const version = await mustRun(join(libraryApp, 'node_modules/.bin/nursery'), ['version'], libraryApp);
   assert.match(version.stdout, /0\.\d+\.\d+/);
@@ -201,6 +213,9 @@ const CONSUMER = `import {
   type NurseryOptions,
   type NurseryStats,
   type Handle,
+  type PtyHandle,
+  type PtySpawnSpec,
+  type ChildMode,
   type ChildInfo,
   type ChildState,
   type ExitInfo,
@@ -266,6 +281,15 @@ try {
 }
 
 const forkOptions: ForkOptions = { stdio: ['ignore', 'ignore', 'inherit'], execArgv: [] };
+const mode: ChildMode | undefined = listed[0]?.mode;
+const ptySpec: PtySpawnSpec = { mode: 'pty', command: 'sh', cols: 100, rows: 30 };
+let noPty = '';
+try {
+  const terminal: PtyHandle = nursery.spawn(ptySpec);
+  terminal.onData(() => undefined);
+} catch (error: unknown) {
+  if (isNurseryError(error)) noPty = error.code;
+}
 const stats: NurseryStats = nursery.stats();
 await nursery.close();
 let closedError: NurseryError | undefined;
@@ -285,6 +309,8 @@ const ok =
   closedError?.code === 'ERR_NURSERY_CLOSED' &&
   stats.spawned === 3 &&
   forkOptions.execArgv?.length === 0 &&
+  mode === 'normal' &&
+  noPty === 'ERR_NURSERY_NO_PTY' &&
   reaps.length === 0 &&
   warnings.size >= 0;
 console.log(ok ? 'consumer ok' : 'consumer failed');
