@@ -2,7 +2,8 @@
 // later process can find, attach to and stop daemons that outlived the one that started them.
 // Writes are atomic (a temporary file, then rename): a crash of any process leaves the old entry
 // or the new one, never half of one. There is no fsync: what a power loss could cost is entries of
-// a boot whose daemons are gone anyway, and entries carry the boot ID, so those are pruned. A file that is not a valid entry is skipped with a warning, not thrown:
+// a boot whose daemons are gone anyway, and entries carry the boot ID, so those are pruned.
+// A file that is not a valid entry is skipped with a warning, not thrown:
 // one bad file must not hide every daemon.
 import { randomBytes } from 'node:crypto';
 import {

@@ -95,20 +95,23 @@ test('the registry is private and written whole; daemons() and attach() find a d
   await other.close();
 });
 
-test('a daemon adopted by our subreaper hands its real exit code over; close() and stopAll() leave daemons alone', async () => {
-  const fifo = join(base, 'go.fifo');
-  assert.equal((await nursery.run('mkfifo', [fifo])).code, 0);
-  const d = await nursery.spawn({ mode: 'daemon', command: 'sh', args: ['-c', `read x < ${fifo}; exit 7`] });
-  const n2 = new Nursery({ log: false, registryDir: freshDir() });
-  await n2.stopAll();
-  await n2.close();
-  await nursery.stopAll();
-  assert.ok(alive(d.pid), 'stopAll() without daemons: true leaves it running');
-  writeFileSync(fifo, 'go\n');
-  const exit = await d.exited;
-  assert.deepEqual(exit, { known: true, code: 7, signal: null, stopped: false });
-  assert.equal(nursery.stats().reaped, 0, 'its reap went through the manager, not the leak detector');
-});
+test(
+  'a daemon adopted by our subreaper hands its real exit ' + 'code over; close() and stopAll() leave daemons alone',
+  async () => {
+    const fifo = join(base, 'go.fifo');
+    assert.equal((await nursery.run('mkfifo', [fifo])).code, 0);
+    const d = await nursery.spawn({ mode: 'daemon', command: 'sh', args: ['-c', `read x < ${fifo}; exit 7`] });
+    const n2 = new Nursery({ log: false, registryDir: freshDir() });
+    await n2.stopAll();
+    await n2.close();
+    await nursery.stopAll();
+    assert.ok(alive(d.pid), 'stopAll() without daemons: true leaves it running');
+    writeFileSync(fifo, 'go\n');
+    const exit = await d.exited;
+    assert.deepEqual(exit, { known: true, code: 7, signal: null, stopped: false });
+    assert.equal(nursery.stats().reaped, 0, 'its reap went through the manager, not the leak detector');
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();

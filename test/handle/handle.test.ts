@@ -189,22 +189,25 @@ test('stdio takes an open file descriptor: both streams of the child go to one l
   }
 });
 
-test("writing to a child that closed its stdin (EPIPE) does not crash the host; a caller's listener still sees it", async () => {
-  const quiet = nursery.spawn({ command: 'head', args: ['-c', '1'], stdio: ['pipe', 'ignore', 'ignore'] });
-  quiet.stdin?.write(Buffer.alloc(4_000_000));
-  assert.equal((await quiet.exited).code, 0);
-  if (quiet.stdin && !quiet.stdin.closed) await new Promise((resolve) => quiet.stdin?.once('close', resolve));
-  assert.equal(quiet.stdin?.destroyed, true, 'the failed pipe was torn down');
-  // Had the EPIPE been unhandled, the runner would have failed this test with an uncaught error.
+test(
+  'writing to a child that closed its stdin (EPIPE) does ' + "not crash the host; a caller's listener still sees it",
+  async () => {
+    const quiet = nursery.spawn({ command: 'head', args: ['-c', '1'], stdio: ['pipe', 'ignore', 'ignore'] });
+    quiet.stdin?.write(Buffer.alloc(4_000_000));
+    assert.equal((await quiet.exited).code, 0);
+    if (quiet.stdin && !quiet.stdin.closed) await new Promise((resolve) => quiet.stdin?.once('close', resolve));
+    assert.equal(quiet.stdin?.destroyed, true, 'the failed pipe was torn down');
+    // Had the EPIPE been unhandled, the runner would have failed this test with an uncaught error.
 
-  const watched = nursery.spawn({ command: 'head', args: ['-c', '1'], stdio: ['pipe', 'ignore', 'ignore'] });
-  const seen = new Promise<string | undefined>((resolve) =>
-    watched.stdin?.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
-  );
-  watched.stdin?.write(Buffer.alloc(4_000_000));
-  assert.equal(await seen, 'EPIPE');
-  await watched.exited;
-});
+    const watched = nursery.spawn({ command: 'head', args: ['-c', '1'], stdio: ['pipe', 'ignore', 'ignore'] });
+    const seen = new Promise<string | undefined>((resolve) =>
+      watched.stdin?.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+    );
+    watched.stdin?.write(Buffer.alloc(4_000_000));
+    assert.equal(await seen, 'EPIPE');
+    await watched.exited;
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();

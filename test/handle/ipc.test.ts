@@ -181,21 +181,24 @@ test('a fork that cannot start (no such execPath) throws ENOENT and leaks no des
   assert.equal(openFds(), fds, 'no IPC socket or pipe left open');
 });
 
-test('stop() of a forked child kills the grandchild it let escape, closes the channel and ends an open iterator', async () => {
-  const child = nursery.fork(IPC_CHILD, [], { stdio: 'ignore' });
-  const it = child.messages();
-  await it.next(); // hello
-  await child.send({ escape: true });
-  const { value } = await it.next();
-  const escaped = (value as { escaped: number }).escaped;
-  await waitFor(() => stat(escaped)?.comm === 'sleep', 10_000, 'the escaped grandchild to exec sleep');
-  assert.equal(stat(escaped)?.session, escaped, 'it left the group with setsid');
-  const info = await child.stop();
-  assert.equal(info.stopped, true);
-  assert.equal(alive(escaped), false);
-  assert.equal(child.connected, false);
-  assert.deepEqual(await it.next(), { done: true, value: undefined });
-});
+test(
+  'stop() of a forked child kills the grandchild it let ' + 'escape, closes the channel and ends an open iterator',
+  async () => {
+    const child = nursery.fork(IPC_CHILD, [], { stdio: 'ignore' });
+    const it = child.messages();
+    await it.next(); // hello
+    await child.send({ escape: true });
+    const { value } = await it.next();
+    const escaped = (value as { escaped: number }).escaped;
+    await waitFor(() => stat(escaped)?.comm === 'sleep', 10_000, 'the escaped grandchild to exec sleep');
+    assert.equal(stat(escaped)?.session, escaped, 'it left the group with setsid');
+    const info = await child.stop();
+    assert.equal(info.stopped, true);
+    assert.equal(alive(escaped), false);
+    assert.equal(child.connected, false);
+    assert.deepEqual(await it.next(), { done: true, value: undefined });
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();

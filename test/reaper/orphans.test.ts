@@ -181,7 +181,8 @@ test('an orphan policy that throws does not bring the host process down', async 
     }
     assert.ok(
       lines.some((l) => l.survived === true),
-      `the host died from the exception thrown by its policy (exit ${code}): ${err.split('\n').find((l) => l.startsWith('Error')) ?? err}`,
+      `the host died from the exception thrown by its policy (exit ${code}): ` +
+        `${err.split('\n').find((l) => l.startsWith('Error')) ?? err}`,
     );
     assert.ok((lines.find((l) => l.survived)?.asked ?? 0) >= 1, 'the policy was asked, and threw');
     assert.equal(code, 0);

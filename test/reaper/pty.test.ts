@@ -1,7 +1,8 @@
 // node-pty waits for its children from its own exit thread with waitpid(pid, 0). The reaper must
 // never take one first, or node-pty reports garbage: while a native addon that may fork is
 // loaded, untracked zombies take the grace path only.
-/* eslint-disable nursery/no-raw-child-process -- the reaper must coexist with plain child_process and node-pty: this test uses them on purpose */
+/* eslint-disable nursery/no-raw-child-process --
+   the reaper must coexist with plain child_process and node-pty: this test uses them on purpose */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

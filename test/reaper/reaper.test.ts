@@ -1,6 +1,7 @@
 // The reaper beside libuv (DESIGN invariant 2): as a subreaper it reaps the orphans our children
 // leave, at once and by PID, and never a child that libuv waits for.
-/* eslint-disable nursery/no-raw-child-process -- the reaper must coexist with plain child_process: these tests use it on purpose */
+/* eslint-disable nursery/no-raw-child-process --
+   the reaper must coexist with plain child_process: these tests use it on purpose */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -47,35 +48,38 @@ test("seed 001: libuv reports its child's exit code while the reaper reaps the g
   );
 });
 
-test('a scan that runs while a libuv child is a zombie reaps the orphan beside it and leaves the child to libuv', async () => {
-  const events = collect(reaper);
-  // The orphan runs until we end it below, with the event loop already blocked: the reaper cannot
-  // take it before the scan under test, however slow the machine.
-  const r = await shell('sleep 1000 >/dev/null 2>&1 & echo $!');
-  const [orphan] = r.pids;
-  assert.ok(orphan);
-  const o = stat(orphan);
-  assert.ok(o && o.ppid === process.pid, 'the orphan is ours');
-  const child = spawn('sh', ['-c', 'exit 4'], { stdio: 'ignore' });
-  const exited = once(child, 'exit');
-  const pid = child.pid as number;
-  assert.ok(killChecked(orphan, o.startTime));
-  // Spin without yielding: the event loop cannot run, so libuv cannot reap either of them yet.
-  const deadline = Date.now() + 30_000;
-  while (stat(pid)?.state !== 'Z' || stat(orphan)?.state !== 'Z') {
-    if (Date.now() > deadline) assert.fail('the child and the orphan did not both become zombies');
-  }
-  assert.equal(reaper.scan(), 1, 'one zombie reaped: the orphan');
-  assert.equal(stat(orphan), null);
-  assert.equal(stat(pid)?.state, 'Z', "libuv's zombie is left for libuv");
-  assert.deepEqual(
-    events.map((e) => e.pid),
-    [orphan],
-  );
-  const [code] = await exited;
-  assert.equal(code, 4);
-  assert.equal(stat(pid), null);
-});
+test(
+  'a scan that runs while a libuv child is a zombie reaps ' + 'the orphan beside it and leaves the child to libuv',
+  async () => {
+    const events = collect(reaper);
+    // The orphan runs until we end it below, with the event loop already blocked: the reaper cannot
+    // take it before the scan under test, however slow the machine.
+    const r = await shell('sleep 1000 >/dev/null 2>&1 & echo $!');
+    const [orphan] = r.pids;
+    assert.ok(orphan);
+    const o = stat(orphan);
+    assert.ok(o && o.ppid === process.pid, 'the orphan is ours');
+    const child = spawn('sh', ['-c', 'exit 4'], { stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    const pid = child.pid as number;
+    assert.ok(killChecked(orphan, o.startTime));
+    // Spin without yielding: the event loop cannot run, so libuv cannot reap either of them yet.
+    const deadline = Date.now() + 30_000;
+    while (stat(pid)?.state !== 'Z' || stat(orphan)?.state !== 'Z') {
+      if (Date.now() > deadline) assert.fail('the child and the orphan did not both become zombies');
+    }
+    assert.equal(reaper.scan(), 1, 'one zombie reaped: the orphan');
+    assert.equal(stat(orphan), null);
+    assert.equal(stat(pid)?.state, 'Z', "libuv's zombie is left for libuv");
+    assert.deepEqual(
+      events.map((e) => e.pid),
+      [orphan],
+    );
+    const [code] = await exited;
+    assert.equal(code, 4);
+    assert.equal(stat(pid), null);
+  },
+);
 
 test('a child_process spawn that fails leaves nothing in the tracked set', async () => {
   const before = reaper.tracked.size;

@@ -1,6 +1,7 @@
 // Shared by the reaper tests: shells that report the PIDs of the orphans they leave, reap events
 // collected from a Reaper, and a kill that checks identity first.
-/* eslint-disable nursery/no-raw-child-process -- the reaper must coexist with plain child_process: these tests use it on purpose */
+/* eslint-disable nursery/no-raw-child-process --
+   the reaper must coexist with plain child_process: these tests use it on purpose */
 import { spawn } from 'node:child_process';
 import type { ReapEvent, Reaper } from '../../src/reaper/reaper.js';
 import { stat } from '../helpers/proc.js';

@@ -3,7 +3,8 @@
 // listed under a live worker thread is never reaped, however long that thread is busy; a zombie
 // that was already our child when the reaper started may have a waiter it never heard of, and
 // takes the grace path.
-/* eslint-disable nursery/no-raw-child-process -- the main thread's child is spawned through plain child_process on purpose */
+/* eslint-disable nursery/no-raw-child-process --
+   the main thread's child is spawned through plain child_process on purpose */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -216,26 +217,29 @@ test('a zombie that was already our child when the reaper started is reaped only
   }
 });
 
-test('in a process whose event loop is otherwise idle, a zombie of unknown origin is still reaped after graceMs', async () => {
-  // In a child process: the test runner's own timers would wake this loop and hide a reaper
-  // that only runs when something else wakes the loop.
-  const host = spawn(process.execPath, [IDLE_GRACE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(host, 'exit');
-  const report = await within(
-    readJsonLine<{ pid: number; stateAfter: string | null; reapedAfterMs: number | null }>(host.stdout),
-    60_000,
-    'the report',
-  );
-  const [code] = (await within(exited, 30_000, 'the host to exit')) as [number | null];
-  assert.equal(code, 0);
-  // Reaped when its grace ended, not when the fixture's 20 s timer woke the loop (the bound leaves
-  // a busy machine room to run the grace timer late).
-  assert.deepEqual(
-    { stateAfter: report.stateAfter, reapedInTime: report.reapedAfterMs !== null && report.reapedAfterMs < 10_000 },
-    { stateAfter: null, reapedInTime: true },
-    `the zombie was reaped ${report.reapedAfterMs} ms after the reaper started, with a 300 ms grace`,
-  );
-});
+test(
+  'in a process whose event loop is otherwise idle, a zombie ' + 'of unknown origin is still reaped after graceMs',
+  async () => {
+    // In a child process: the test runner's own timers would wake this loop and hide a reaper
+    // that only runs when something else wakes the loop.
+    const host = spawn(process.execPath, [IDLE_GRACE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(host, 'exit');
+    const report = await within(
+      readJsonLine<{ pid: number; stateAfter: string | null; reapedAfterMs: number | null }>(host.stdout),
+      60_000,
+      'the report',
+    );
+    const [code] = (await within(exited, 30_000, 'the host to exit')) as [number | null];
+    assert.equal(code, 0);
+    // Reaped when its grace ended, not when the fixture's 20 s timer woke the loop (the bound leaves
+    // a busy machine room to run the grace timer late).
+    assert.deepEqual(
+      { stateAfter: report.stateAfter, reapedInTime: report.reapedAfterMs !== null && report.reapedAfterMs < 10_000 },
+      { stateAfter: null, reapedInTime: true },
+      `the zombie was reaped ${report.reapedAfterMs} ms after the reaper started, with a 300 ms grace`,
+    );
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
