@@ -7,6 +7,7 @@ import { runHandle } from './handle/run.js';
 import type { ChildInfo, ExitInfo, RunResult } from './handle/types.js';
 import { armExitCleanup, disarmExitCleanup } from './host/exit-cleanup.js';
 import { installHostSignals } from './host/host-signals.js';
+import { type ParentWatch, acquireParentWatch } from './host/parent-watch.js';
 import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
 import { type RunOptions, resolveRunOptions } from './options/run.js';
 import { type Defaults, type ForkOptions, type SpawnSpec, forkSpec, resolveSpec } from './options/spawn.js';
@@ -45,6 +46,7 @@ export class Nursery implements AsyncDisposable {
   #cleanupOnExit: boolean;
   #lease: ReaperLease | null = null;
   #removeSignals: (() => void) | null = null;
+  #parentWatch: ParentWatch | null = null;
   #stats: NurseryStats = {
     spawned: 0,
     running: 0,
@@ -110,6 +112,7 @@ export class Nursery implements AsyncDisposable {
   spawn(spec: SpawnSpec): Handle {
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
+    const watch = resolved.dieWithParent ? this.#watchParent() : null;
     let child;
     try {
       const { command, args, cwd, env, stdio, ipc } = resolved;
@@ -118,9 +121,15 @@ export class Nursery implements AsyncDisposable {
       this.#stats.spawnFailed++;
       throw error;
     }
+    // Listed in the same synchronous step as the spawn; removed by onExit, when `exited` is about
+    // to settle: the whole tree is gone by then, so the group can no longer be a stranger's.
+    const unwatch = watch?.add(child.pid);
     const handle = new Handle(child, resolved, {
       onStopReport: (report, reason) => this.#onStopReport(report, reason),
-      onExit: (h, info) => this.#onExit(h, info),
+      onExit: (h, info) => {
+        unwatch?.();
+        this.#onExit(h, info);
+      },
       onTreeGone: () => this.#lease?.reaper.scan(),
       trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
     });
@@ -181,6 +190,9 @@ export class Nursery implements AsyncDisposable {
     this.#removeSignals?.();
     this.#removeSignals = null;
     disarmExitCleanup(this.#cleanup);
+    // The last Nursery of this thread to close ends the watcher and waits for it.
+    await this.#parentWatch?.release();
+    this.#parentWatch = null;
     if (this.#lease) {
       // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.
       this.#lease.reaper.scan();
@@ -205,6 +217,12 @@ export class Nursery implements AsyncDisposable {
 
   #assertOpen(): void {
     if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
+  }
+
+  #watchParent(): ParentWatch {
+    this.#parentWatch ??= acquireParentWatch();
+    this.#parentWatch.prepare();
+    return this.#parentWatch;
   }
 
   #killAllNow(): void {

@@ -25,7 +25,9 @@ export type NurseryWarningCode =
   /** A zombie stayed a minute under a thread other than the main one (left to that thread). */
   | 'NURSERY_THREAD_ZOMBIE'
   /** stop() failed on an OS error it could not classify; the Handle still settles. */
-  | 'NURSERY_STOP_FAILED';
+  | 'NURSERY_STOP_FAILED'
+  /** The dieWithParent watcher could not start: such children will not die with a killed host. */
+  | 'NURSERY_NO_PARENT_WATCH';
 
 const said = new Set<NurseryWarningCode>();
 

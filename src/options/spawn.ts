@@ -49,6 +49,12 @@ export interface SpawnSpec {
   ipc?: boolean;
   /** How IPC messages are encoded: 'json' (default) or 'advanced' (structured clone). Needs `ipc: true`. */
   serialization?: 'json' | 'advanced';
+  /**
+   * SIGKILL the child's process group if the host process dies, however it dies (SIGKILL, a
+   * crash, an OOM kill), within milliseconds. Costs one small `sh` watcher per host thread,
+   * started by the first such child. Default false.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface ResolvedSpec {
@@ -64,6 +70,7 @@ export interface ResolvedSpec {
   signal: AbortSignal | undefined;
   killLeftovers: boolean;
   ipc: { serialization: 'json' | 'advanced' } | undefined;
+  dieWithParent: boolean;
   /** TREE_TAG_NAME=<unique id>, also present in env. */
   tag: string;
 }
@@ -95,6 +102,7 @@ const SPAWN_KEYS = new Set([
   'killLeftovers',
   'ipc',
   'serialization',
+  'dieWithParent',
 ]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
@@ -172,6 +180,12 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   return { serialization: encoding };
 }
 
+// A child meant to outlive the host cannot also die with it: the refusal of `dieWithParent` for
+// daemons goes here, beside the check of the mode.
+function checkDieWithParent(value: unknown): boolean {
+  return checkBoolean(value, 'dieWithParent', false);
+}
+
 /** Options of `nursery.fork()`: those of spawn() but command, args and ipc, plus two of Node's fork(). */
 export interface ForkOptions extends Omit<SpawnSpec, 'command' | 'args' | 'ipc'> {
   /** The Node binary. Default: process.execPath. */
@@ -220,5 +234,6 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     signal: checkAbortSignal(spec.signal, 'signal'),
     killLeftovers: checkBoolean(spec.killLeftovers, 'killLeftovers', true),
     ipc: checkIpc(spec.ipc, spec.serialization),
+    dieWithParent: checkDieWithParent(spec.dieWithParent),
   };
 }
