@@ -14,6 +14,7 @@ const { stopTree } = await import('./stop-tree.js');
 const { reapLatency } = await import('./reap-latency.js');
 const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
+const { dieWithParent } = await import('./die-with-parent.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -21,6 +22,7 @@ const benches: [string, Bench][] = [
   ['reap-latency', reapLatency],
   ['scan-cost', scanCost],
   ['idle-cpu', idleCpu],
+  ['die-with-parent', dieWithParent],
 ];
 
 const rows: Row[] = [];
