@@ -35,7 +35,7 @@ if read -r s <"/proc/$1/stat"; then
   set -- \${s##*") "}
   case $1 in
   Z | X | x) ;;
-  *) [ $(($7 & 4)) -eq 0 ] && exit 0 ;;
+  *) [ $((\${7:-4} & 4)) -eq 0 ] && exit 0 ;;
   esac
 fi
 for p in $g; do kill -s KILL -- "-$p"; done

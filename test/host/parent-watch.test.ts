@@ -116,6 +116,7 @@ test('dieWithParent is a boolean option of spawn, fork and run, false by default
     );
   }
   await assert.rejects(n.run('true', [], { dieWithParent: 'no' as never }), /dieWithParent/);
+  assert.throws(() => n.fork('child.js', [], { dieWithParent: 1 as never }), /dieWithParent/);
   assert.equal((await n.run('true', [], { dieWithParent: false })).code, 0);
   await n.close();
 });
