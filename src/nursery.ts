@@ -112,7 +112,9 @@ export class Nursery implements AsyncDisposable {
   spawn(spec: SpawnSpec): Handle {
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
-    const watch = resolved.dieWithParent ? this.#watchParent() : null;
+    // The watcher starts first, so that the child's group can be listed the moment it exists.
+    const watch = resolved.dieWithParent ? (this.#parentWatch ??= acquireParentWatch()) : null;
+    watch?.prepare();
     let child;
     try {
       const { command, args, cwd, env, stdio, ipc } = resolved;
@@ -217,12 +219,6 @@ export class Nursery implements AsyncDisposable {
 
   #assertOpen(): void {
     if (this.#closed) throw new NurseryError('ERR_NURSERY_CLOSED', 'This nursery is closed: it starts no new children');
-  }
-
-  #watchParent(): ParentWatch {
-    this.#parentWatch ??= acquireParentWatch();
-    this.#parentWatch.prepare();
-    return this.#parentWatch;
   }
 
   #killAllNow(): void {

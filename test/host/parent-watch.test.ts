@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Nursery, isNurseryError, type Handle } from '../../src/index.js';
-import { alive, assertNoLeftovers, sleep, stat, waitFor } from '../helpers/proc.js';
+import { alive, assertNoLeftovers, ownChildren, sleep, stat, waitFor } from '../helpers/proc.js';
 import { killChecked } from '../reaper/util.js';
 
 const HOST = fileURLToPath(new URL('../fixtures/die-with-parent-host.js', import.meta.url));
@@ -224,6 +224,25 @@ test("a worker's child dies with the host while the worker runs, and is let go w
   assert.ok(elapsed <= DEADLINE_MS, `the running worker's child gone ${elapsed.toFixed(0)} ms after the kill`);
   assert.equal(alive(ended), true, 'the ended worker let its child go');
   killAll(survivors);
+});
+
+test('the Nurseries of a thread share one watcher, and the last close() ends it', async () => {
+  const watchers = (): number[] =>
+    ownChildren()
+      .filter((c) => isWatcher(c.pid))
+      .map((c) => c.pid);
+  assert.deepEqual(watchers(), [], 'none before the first dieWithParent child');
+  const a = new Nursery({ log: false });
+  const b = new Nursery({ log: false });
+  a.spawn({ command: 'sleep', args: ['1000'], stdio: 'ignore', dieWithParent: true });
+  b.spawn({ command: 'sleep', args: ['1000'], stdio: 'ignore', dieWithParent: true });
+  const [watcher] = watchers();
+  assert.ok(watcher !== undefined);
+  assert.deepEqual(watchers(), [watcher], 'one watcher for both');
+  await a.close();
+  assert.equal(alive(watcher), true, 'still used by the other Nursery');
+  await b.close();
+  assert.equal(stat(watcher), null, 'ended and reaped by the time the last close() resolves');
 });
 
 test('the test file leaves no child or zombie behind', async () => {
