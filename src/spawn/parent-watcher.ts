@@ -43,7 +43,7 @@ exit 0
 `;
 
 /** The name the watcher's shell gives itself ($0), so `ps` says what it is. */
-export const PARENT_WATCHER_NAME = 'nursery-parent-watch';
+const PARENT_WATCHER_NAME = 'nursery-parent-watch';
 // The script travels in the environment, so `ps` shows one short line rather than all of it.
 const SCRIPT_VAR = 'NURSERY_PARENT_WATCH';
 
