@@ -124,11 +124,19 @@ test('dieWithParent is a boolean option of spawn, fork and run, false by default
 test('a SIGKILLed host takes its dieWithParent child and its group within 1 s; a sibling lives on', async (t) => {
   const host = startHost();
   const { child, grandchild } = await host.ask<{ child: number; grandchild: number }>('dwp');
-  const sibling = (await host.ask<{ child: number }>('plain')).child;
-  const survivor = startTimes([sibling]);
   const [watcher] = watchersOf(host.handle.pid);
   assert.ok(watcher !== undefined, 'the first dieWithParent child started a watcher');
-  assert.deepEqual(watchersOf(host.handle.pid), [watcher], 'one watcher');
+  // A hang-up or a Ctrl-C that ends the host must not end the watcher first. (Each signal only
+  // after its start time is checked again: the watcher is not our child.)
+  const started = stat(watcher)?.startTime;
+  for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
+    assert.equal(stat(watcher)?.startTime, started);
+    process.kill(watcher, sig);
+  }
+  const sibling = (await host.ask<{ child: number }>('plain')).child; // a round trip: signals handled
+  const survivor = startTimes([sibling]);
+  assert.deepEqual(watchersOf(host.handle.pid), [watcher], 'one watcher, still there');
+  assert.equal(alive(watcher), true, 'SIGHUP, SIGINT and SIGTERM are ignored');
   // The grandchild is in the child's group, and the watcher in a session of its own, holding
   // nothing but its stdin pipe (stdout and stderr are /dev/null; cwd is /).
   assert.equal(stat(grandchild)?.pgrp, child);
