@@ -15,6 +15,7 @@ const { reapLatency } = await import('./reap-latency.js');
 const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
+const { dieWithParent } = await import('./die-with-parent.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -23,6 +24,7 @@ const benches: [string, Bench][] = [
   ['scan-cost', scanCost],
   ['daemon-start', daemonStart],
   ['idle-cpu', idleCpu],
+  ['die-with-parent', dieWithParent],
 ];
 
 const rows: Row[] = [];

@@ -11,6 +11,7 @@ import { runHandle } from './handle/run.js';
 import type { ChildInfo, ExitInfo, RunResult } from './handle/types.js';
 import { armExitCleanup, disarmExitCleanup } from './host/exit-cleanup.js';
 import { installHostSignals } from './host/host-signals.js';
+import { type ParentWatch, acquireParentWatch } from './host/parent-watch.js';
 import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
 import { type RunOptions, resolveRunOptions } from './options/run.js';
 import type { DaemonSpec } from './options/daemon.js';
@@ -59,6 +60,7 @@ export class Nursery implements AsyncDisposable {
   #cleanupOnExit: boolean;
   #lease: ReaperLease | null = null;
   #removeSignals: (() => void) | null = null;
+  #parentWatch: ParentWatch | null = null;
   #stats: NurseryStats = {
     spawned: 0,
     running: 0,
@@ -144,13 +146,20 @@ export class Nursery implements AsyncDisposable {
     if ((spec as { mode?: unknown } | null)?.mode === 'daemon') return this.#spawnDaemon(spec);
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
+    // The watcher starts first, so that the child's group can be listed the moment it exists.
+    const watch = resolved.dieWithParent ? (this.#parentWatch ??= acquireParentWatch()) : null;
+    watch?.prepare();
     let handle: Handle;
+    let unwatch: (() => void) | undefined;
     try {
-      handle = this.#start(resolved);
+      handle = this.#start(resolved, () => unwatch?.());
     } catch (error) {
       this.#stats.spawnFailed++;
       throw error;
     }
+    // Listed in the same synchronous step as the spawn; removed just before `exited` settles: the
+    // whole tree is gone by then, so the group can no longer be a stranger's.
+    unwatch = watch?.add(handle.pid);
     this.#children.add(handle);
     this.#stats.spawned++;
     if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
@@ -234,6 +243,9 @@ export class Nursery implements AsyncDisposable {
     this.#removeSignals?.();
     this.#removeSignals = null;
     disarmExitCleanup(this.#cleanup);
+    // The last Nursery of this thread to close ends the watcher and waits for it.
+    await this.#parentWatch?.release();
+    this.#parentWatch = null;
     if (this.#lease) {
       // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.
       this.#lease.reaper.scan();
@@ -257,10 +269,13 @@ export class Nursery implements AsyncDisposable {
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).
-  #start(resolved: ResolvedSpec): Handle {
+  #start(resolved: ResolvedSpec, onGone: () => void): Handle {
     const hooks: HandleHooks = {
       onStopReport: (report, reason) => this.#onStopReport(report, reason),
-      onExit: (h, info) => this.#onExit(h, info),
+      onExit: (h, info) => {
+        onGone();
+        this.#onExit(h, info);
+      },
       onTreeGone: () => this.#lease?.reaper.scan(),
       trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
     };

@@ -29,7 +29,9 @@ export type NurseryWarningCode =
   /** A file in the daemon registry is not a valid entry: skipped. */
   | 'NURSERY_REGISTRY_SKIPPED'
   /** daemons() found the registry directory unusable (a symlink, someone else's, open to others). */
-  | 'NURSERY_REGISTRY_REFUSED';
+  | 'NURSERY_REGISTRY_REFUSED'
+  /** The dieWithParent watcher could not start: such children will not die with a killed host. */
+  | 'NURSERY_NO_PARENT_WATCH';
 
 const said = new Set<NurseryWarningCode>();
 

@@ -13,6 +13,7 @@ const FROM_SPAWN = [
   'timeoutMs',
   'signal',
   'killLeftovers',
+  'dieWithParent',
 ] as const satisfies readonly (keyof SpawnSpec)[];
 
 /** Options of `nursery.run()`: these of the spawn spec, plus input, maxBuffer and encoding. */

@@ -53,6 +53,12 @@ export interface SpawnSpec {
   ipc?: boolean;
   /** How IPC messages are encoded: 'json' (default) or 'advanced' (structured clone). Needs `ipc: true`. */
   serialization?: 'json' | 'advanced';
+  /**
+   * SIGKILL the child's process group if the host process dies, however it dies (SIGKILL, a
+   * crash, an OOM kill), within milliseconds. Costs one small `sh` watcher per host thread,
+   * started by the first such child. Default false.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface ResolvedSpec {
@@ -71,6 +77,7 @@ export interface ResolvedSpec {
   signal: AbortSignal | undefined;
   killLeftovers: boolean;
   ipc: { serialization: 'json' | 'advanced' } | undefined;
+  dieWithParent: boolean;
   /** TREE_TAG_NAME=<unique id>, also present in env. */
   tag: string;
 }
@@ -105,6 +112,7 @@ const SPAWN_KEYS = new Set([
   'killLeftovers',
   'ipc',
   'serialization',
+  'dieWithParent',
 ]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
@@ -182,6 +190,12 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   return { serialization: encoding };
 }
 
+// A child meant to outlive the host cannot also die with it: daemons take their own spec
+// (src/options/daemon.ts), which has no dieWithParent.
+function checkDieWithParent(value: unknown): boolean {
+  return checkBoolean(value, 'dieWithParent', false);
+}
+
 /** Options of `nursery.fork()`: those of spawn() but mode, command, args and ipc, plus two of Node's fork(). */
 export interface ForkOptions extends Omit<SpawnSpec, 'mode' | 'command' | 'args' | 'ipc'> {
   /** The Node binary. Default: process.execPath. */
@@ -235,5 +249,6 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     signal: checkAbortSignal(spec.signal, 'signal'),
     killLeftovers: checkBoolean(spec.killLeftovers, 'killLeftovers', true),
     ipc: checkIpc(spec.ipc, spec.serialization),
+    dieWithParent: checkDieWithParent(spec.dieWithParent),
   };
 }

@@ -3,6 +3,7 @@
 // from libuv's 'exit' event, so no exit code can be stolen or lost.
 /* eslint-disable nursery/no-raw-child-process -- the spawn module is the one allowed place */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { diagnoseSpawnFailure } from './diagnose.js';
 import { Channel } from './ipc-channel.js';
@@ -40,6 +41,13 @@ class Child implements SpawnedChild {
   }
   isReaped(): boolean {
     return this.#reaped || this.#cp.exitCode !== null || this.#cp.signalCode !== null;
+  }
+  unref(): void {
+    const cp = this.#cp;
+    cp.unref();
+    // The stdio pipes are net.Sockets at run time; each holds the loop by itself.
+    for (const stream of [cp.stdin, cp.stdout, cp.stderr]) (stream as Partial<Socket> | null)?.unref?.();
+    cp.channel?.unref();
   }
 }
 

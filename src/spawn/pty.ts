@@ -109,6 +109,10 @@ class Pty implements PtyChild {
   // entry, or one with another start time, means the child has been reaped. What remains is the
   // microseconds between this check and the caller's kill(2), in which the PID would also have
   // to be handed to a new process (after every other PID in pid_max was used).
+  // node-pty offers no way to let its terminal stop holding the event loop; nursery never asks a
+  // PTY child to (only its own helper processes are unref'd).
+  unref(): void {}
+
   isReaped(): boolean {
     if (this.#reaped) return true;
     if (!PROC) return false;

@@ -43,6 +43,11 @@ export interface SpawnedChild {
   isReaped(): boolean;
   /** The IPC channel, when the request asked for one. */
   readonly ipc: IpcChannel | null;
+  /**
+   * From now on neither the child nor its pipes keep the host's event loop alive (a helper
+   * process that must not hold the host open). Its exit is still observed while the loop runs.
+   */
+  unref(): void;
 }
 
 /** A child on a pseudo-terminal: what PTY mode asks of node-pty. */
