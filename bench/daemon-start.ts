@@ -82,9 +82,9 @@ export const daemonStart: Bench = async (ctx) => {
     ],
     notes: [
       'daemon start: interleaved rounds after 3 warm-up runs each; a sample is the wall time from the call ' +
-        'to the PID known: `await nursery.spawn({ mode: "daemon" })` (a /bin/sh launcher forks the daemon ' +
-        'through setsid(1), reports its PID and /proc stat, then exits and is reaped; the daemon is held by ' +
-        'pidfd and written to the registry with write + fsync + rename), `nursery.spawn()` returning its ' +
+        'to the PID known: `await nursery.spawn({ mode: "daemon" })` (a /bin/sh launcher in a new session ' +
+        'forks the daemon, reports its PID and /proc stat, then exits and is reaped; the daemon is held by ' +
+        'pidfd and written to the registry with write + rename), `nursery.spawn()` returning its ' +
         'Handle, and `child_process.spawn(..., { detached: true })` + `unref()` returning (PM2 starts its ' +
         'daemon so). Each process is SIGKILLed after its sample, untimed.',
     ],

@@ -1,6 +1,6 @@
 // Every error nursery throws carries a stable `code` so callers can branch without parsing text.
 // OS codes (ENOENT, EACCES) are kept as they are; nursery's own follow Node's ERR_* scheme.
-import type { RunResult } from './handle/types.js';
+import type { RunResult } from './types.js';
 
 const BRAND = Symbol.for('nursery.error');
 

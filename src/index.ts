@@ -1,14 +1,15 @@
 // The public surface: every name a user may import, types included. Nothing else lives here.
-export { Nursery, type NurseryStats } from './nursery.js';
+export { Nursery } from './nursery.js';
+export type { NurseryStats } from './stats.js';
 export type { Handle } from './handle/handle.js';
 export type { DaemonHandle } from './daemon/daemon-handle.js';
 export type { DaemonExit, DaemonInfo } from './daemon/types.js';
 export type { DaemonSpec } from './options/daemon.js';
 export type { PtyHandle } from './handle/pty-handle.js';
-export type { ChildInfo, ChildMode, ChildState, ExitInfo, RunResult } from './handle/types.js';
+export type { ChildInfo, ChildMode, ChildState, ExitInfo, RunResult } from './types.js';
 export type { NurseryOptions, HostSignal } from './options/nursery.js';
 export type { OrphanInfo, OrphanPolicy } from './options/orphans.js';
-export type { PtySpawnSpec } from './options/pty.js';
+export type { PtySpawnSpec } from './options/spawn-spec.js';
 export type { RunOptions } from './options/run.js';
 export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
 export type { StopOptions, StopAllOptions } from './options/stop.js';

@@ -5,17 +5,17 @@ import type { DaemonHandle } from './daemon/daemon-handle.js';
 import { Daemons } from './daemon/daemons.js';
 import type { DaemonExit, DaemonInfo } from './daemon/types.js';
 import { NurseryError } from './errors.js';
-import { Handle, type HandleHooks, type StopReason } from './handle/handle.js';
+import { Handle, type HandleHooks } from './handle/handle.js';
 import { PtyHandle } from './handle/pty-handle.js';
 import { runHandle } from './handle/run.js';
-import type { ChildInfo, ExitInfo, RunResult } from './handle/types.js';
+import type { ChildInfo, ExitInfo, RunResult } from './types.js';
 import { armExitCleanup, disarmExitCleanup } from './host/exit-cleanup.js';
 import { installHostSignals } from './host/host-signals.js';
 import { type ParentWatch, acquireParentWatch } from './host/parent-watch.js';
 import { type NurseryOptions, resolveNurseryOptions } from './options/nursery.js';
 import { type RunOptions, resolveRunOptions } from './options/run.js';
 import type { DaemonSpec } from './options/daemon.js';
-import type { PtySpawnSpec } from './options/pty.js';
+import type { PtySpawnSpec } from './options/spawn-spec.js';
 import {
   type Defaults,
   type ForkOptions,
@@ -29,29 +29,8 @@ import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
 import { spawnPty } from './spawn/pty.js';
-import type { StopReport } from './terminate/escalate.js';
+import { type NurseryStats, StatsBook } from './stats.js';
 import { warnOnce } from './warnings.js';
-
-export interface NurseryStats {
-  spawned: number;
-  running: number;
-  exited: number;
-  /** Children ended by stop(), stopAll(), close(), dispose, timeout or abort. */
-  stopped: number;
-  /** Stops whose tree still had live processes when the grace period ended. */
-  killedAfterGrace: number;
-  /** Processes sent SIGKILL after their grace period. */
-  processesKilledAfterGrace: number;
-  timedOut: number;
-  aborted: number;
-  /** Processes left behind by a child that exited by itself, and then stopped. */
-  leftoversStopped: number;
-  spawnFailed: number;
-  /** Untracked zombies reaped (the leak detector: 0 in steady state unless we are PID 1 or a subreaper). */
-  reaped: number;
-  /** Live orphans stopped by the orphan policy. */
-  orphansKilled: number;
-}
 
 export class Nursery implements AsyncDisposable {
   #defaults: Defaults;
@@ -61,20 +40,7 @@ export class Nursery implements AsyncDisposable {
   #lease: ReaperLease | null = null;
   #removeSignals: (() => void) | null = null;
   #parentWatch: ParentWatch | null = null;
-  #stats: NurseryStats = {
-    spawned: 0,
-    running: 0,
-    exited: 0,
-    stopped: 0,
-    killedAfterGrace: 0,
-    processesKilledAfterGrace: 0,
-    timedOut: 0,
-    aborted: 0,
-    leftoversStopped: 0,
-    spawnFailed: 0,
-    reaped: 0,
-    orphansKilled: 0,
-  };
+  #stats = new StatsBook();
   readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
   #daemons: Daemons;
 
@@ -154,14 +120,14 @@ export class Nursery implements AsyncDisposable {
     try {
       handle = this.#start(resolved, () => unwatch?.());
     } catch (error) {
-      this.#stats.spawnFailed++;
+      this.#stats.counts.spawnFailed++;
       throw error;
     }
     // Listed in the same synchronous step as the spawn; removed just before `exited` settles: the
     // whole tree is gone by then, so the group can no longer be a stranger's.
     unwatch = watch?.add(handle.pid);
     this.#children.add(handle);
-    this.#stats.spawned++;
+    this.#stats.counts.spawned++;
     if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
     return handle;
   }
@@ -250,8 +216,7 @@ export class Nursery implements AsyncDisposable {
       // Zombies of the trees just stopped may have been adopted a moment ago: reap them now.
       this.#lease.reaper.scan();
       const r = this.#lease.reaper.stats;
-      this.#stats.reaped = r.reaped;
-      this.#stats.orphansKilled = r.orphansKilled;
+      this.#stats.keepReaper(r);
       this.#lease.release();
       this.#lease = null;
     }
@@ -263,15 +228,13 @@ export class Nursery implements AsyncDisposable {
 
   stats(): NurseryStats {
     const r = this.#lease?.reaper.stats;
-    const reaped = r?.reaped ?? this.#stats.reaped;
-    const orphansKilled = r?.orphansKilled ?? this.#stats.orphansKilled;
-    return { ...this.#stats, running: this.#children.size, reaped, orphansKilled };
+    return this.#stats.snapshot(this.#children.size, r);
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).
   #start(resolved: ResolvedSpec, onGone: () => void): Handle {
     const hooks: HandleHooks = {
-      onStopReport: (report, reason) => this.#onStopReport(report, reason),
+      onStopReport: (report, reason) => this.#stats.stopReport(report, reason),
       onExit: (h, info) => {
         onGone();
         this.#onExit(h, info);
@@ -292,23 +255,9 @@ export class Nursery implements AsyncDisposable {
     for (const h of this.#children) h.killNow();
   }
 
-  #onStopReport(report: StopReport, reason: StopReason): void {
-    if (reason === 'leftovers') {
-      this.#stats.leftoversStopped += report.signalled;
-      return;
-    }
-    if (report.killedAfterGrace > 0) {
-      this.#stats.killedAfterGrace++;
-      this.#stats.processesKilledAfterGrace += report.killedAfterGrace;
-    }
-  }
-
   #onExit(handle: Handle, info: ExitInfo): void {
     this.#children.delete(handle);
-    this.#stats.exited++;
-    if (info.stopped) this.#stats.stopped++;
-    if (info.timedOut) this.#stats.timedOut++;
-    if (info.aborted) this.#stats.aborted++;
+    this.#stats.exit(info);
     if (this.#children.size === 0) disarmExitCleanup(this.#cleanup);
   }
 }

@@ -8,7 +8,7 @@ import { type ProcRef, closeRef } from '../terminate/identity.js';
 import { RefTree } from '../terminate/ref-tree.js';
 import { warnOnce } from '../warnings.js';
 import type { DaemonEntry } from './entry.js';
-import { watchExit } from './exit-watch.js';
+import { hasEnded, watchExit } from './exit-watch.js';
 import type { DaemonExit, DaemonInfo } from './types.js';
 
 /** What the daemon manager gives each handle. */
@@ -68,7 +68,7 @@ export class DaemonHandle implements AsyncDisposable {
   }
 
   get state(): 'running' | 'stopping' | 'exited' {
-    if (this.#ended) return 'exited';
+    if (this.#ended || hasEnded(this.#ref)) return 'exited';
     return this.#stop ? 'stopping' : 'running';
   }
 
@@ -89,7 +89,8 @@ export class DaemonHandle implements AsyncDisposable {
   stop(options: StopOptions = {}): Promise<DaemonExit> {
     const { signal, graceMs } = resolveStopOptions(options, this.#defaults);
     if (this.#stop) return this.#stop;
-    this.#stopped = true;
+    // A daemon that had ended unseen was not stopped by us.
+    this.#stopped = !this.#ended && !hasEnded(this.#ref);
     // The handle keeps the root's ref (its exit watch uses it); the tree closes the rest.
     const tree = new RefTree(this.#ref, { session: true, ownsRoot: false });
     const done = escalate(tree, { signal, graceMs }).catch((error: unknown) => {

@@ -1,7 +1,8 @@
 // One registry entry: everything a later process needs to find a daemon again and to know it is
 // still the same process (PID + start time + boot ID: start times count from boot, so an entry
 // from before a reboot names nobody).
-import { readFileSync } from 'node:fs';
+
+export { bootId } from '../os/proc.js';
 
 export interface DaemonEntry {
   version: 1;
@@ -20,19 +21,6 @@ export interface DaemonEntry {
   startedAt: string;
   killSignal: number;
   graceMs: number;
-}
-
-let boot: string | undefined;
-
-/** This boot's ID ('' where the kernel does not say). */
-export function bootId(): string {
-  if (boot !== undefined) return boot;
-  try {
-    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
-  } catch {
-    boot = '';
-  }
-  return boot;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

@@ -7,27 +7,30 @@
 // daemon's /proc stat while it is still its unreaped child (so the PID cannot have been reused),
 // prints PID and stat on a pipe, and waits for our word to exit. We hold the daemon by pidfd and
 // start time, record and claim it, let the launcher exit, and libuv reaps it: no zombie. Only
-// then is the daemon handed over: from then on it is no descendant of ours, so no stop of our
-// tree (nor of the tree of whoever supervises us) reaches it. Its parent is init, or the nearest
-// subreaper (us, when we are one). Its session and group ID stay the dead launcher's PID, which
-// the kernel does not hand out again while the daemon (a member) lives.
-import { closeSync, openSync } from 'node:fs';
+// then is the daemon handed over: from then on it is no descendant of ours (unless we are a
+// subreaper, which adopts it again), so no stop of our tree, nor of the tree of whoever
+// supervises us, reaches it. Its parent is init, or the nearest subreaper. Its session and
+// group ID stay the dead launcher's PID, which the kernel does not hand out again while the
+// daemon (a member) lives.
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { NurseryError } from '../errors.js';
 import { parseStat, readStat, scanAll, environHas } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
 import type { ResolvedDaemonSpec } from '../options/daemon.js';
 import { TREE_TAG_NAME } from '../options/spawn.js';
 import { findSpawnProblem } from '../spawn/diagnose.js';
+import { probeSync } from '../spawn/probe.js';
 import { spawnChild } from '../spawn/child.js';
 import type { SpawnedChild } from '../spawn/types.js';
 import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identity.js';
 import { stopTree } from '../terminate/stop-tree.js';
 import { readReport } from './report.js';
 
-// $1 stdout file, $2 stderr file, then the command. After the report the shell
-// becomes cat(1), which waits for our word (EOF on its stdin, or our death) and, unlike a shell,
-// never reaps a child: a daemon that dies meanwhile stays a zombie until the launcher exits, and
-// then comes to us (as its subreaper) with its exit status, instead of to the shell.
+// $1 stdout file, $2 stderr file, then the command (behind env(1)'s signal reset where it has
+// one: a shell starts every background job with SIGINT and SIGQUIT ignored, and exec keeps that).
+// After the report the shell becomes cat(1), which waits for our word (EOF on its stdin, or our
+// death) and, unlike a shell, never reaps a child: a daemon that dies meanwhile stays a zombie
+// until the launcher exits, and then comes to us (as its subreaper) with its exit status.
 const SCRIPT =
   'o=$1 e=$2; shift 2; "$@" </dev/null >>"$o" 2>>"$e" & p=$!; l=; ' +
   'read -r l </proc/$p/stat; printf "%s\\n%s\\n" "$p" "$l"; exec cat >/dev/null';
@@ -36,6 +39,15 @@ let launches = 0;
 
 function failed(message: string, cause?: unknown): NurseryError {
   return new NurseryError('ERR_NURSERY_LAUNCH_FAILED', message, { cause });
+}
+
+// coreutils' env (8.31+) can start a program with default dispositions; busybox's cannot, and
+// there a daemon starts with SIGINT and SIGQUIT ignored (as after any `cmd &` of a shell).
+function signalReset(): string[] {
+  const env = ['/usr/bin/env', '/bin/env'].find((path) => existsSync(path));
+  if (env === undefined) return [];
+  const reset = [env, '--default-signal=INT,QUIT'];
+  return probeSync(env, [reset[1] as string, 'true']) ? reset : [];
 }
 
 // Appending to a log must not fail later in the shell: create it now, 0600, and report at once.
@@ -62,6 +74,9 @@ export async function launch(
   onIdentified: (ref: ProcRef) => void,
   claimDead: (pid: number, startTime: number) => void,
 ): Promise<void> {
+  if (process.platform !== 'linux') {
+    throw failed(`Daemon mode needs Linux: the launch and the daemon's identity are read from /proc`);
+  }
   const problem = findSpawnProblem(spec);
   if (problem !== null) throw problem;
   const out = touchLog(spec.stdout, 'stdout');
@@ -71,7 +86,7 @@ export async function launch(
   const env = { ...spec.env, [TREE_TAG_NAME]: tag.slice(TREE_TAG_NAME.length + 1) };
   const child = spawnChild({
     command: '/bin/sh',
-    args: ['-c', SCRIPT, 'nursery-launcher', out, err, spec.command, ...spec.args],
+    args: ['-c', SCRIPT, 'nursery-launcher', out, err, ...signalReset(), spec.command, ...spec.args],
     cwd: spec.cwd,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

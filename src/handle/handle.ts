@@ -13,7 +13,7 @@ import { type StopReport, type TreeRoot, killTreeNow, stopTree } from '../termin
 import { type LongTimer, setLongTimeout } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
 import { messageIterator, requireIpc, sendMessage } from './ipc.js';
-import type { ChildInfo, ChildMode, ChildState, ExitInfo } from './types.js';
+import type { ChildInfo, ChildMode, ChildState, ExitInfo } from '../types.js';
 
 export type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
 

@@ -7,7 +7,7 @@ import { finished } from 'node:stream/promises';
 import { MaxBufferError } from '../errors.js';
 import type { ResolvedRun } from '../options/run.js';
 import type { Handle } from './handle.js';
-import type { RunResult } from './types.js';
+import type { RunResult } from '../types.js';
 
 // After the tree is gone its pipes close at once, unless a process we could not see holds them.
 const DRAIN_MS = 200;

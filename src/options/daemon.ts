@@ -73,7 +73,7 @@ export function resolveDaemonSpec(spec: unknown, defaults: Defaults): ResolvedDa
     command: checkString(spec.command, 'command'),
     args: checkArgs(spec.args),
     owner: spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner'),
-    cwd: spec.cwd === undefined ? undefined : checkString(spec.cwd, 'cwd'),
+    cwd: spec.cwd === undefined ? undefined : resolve(checkString(spec.cwd, 'cwd')),
     env: checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true)),
     stdout: checkLogPath(spec.stdout, 'stdout'),
     stderr: checkLogPath(spec.stderr, 'stderr'),

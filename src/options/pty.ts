@@ -2,23 +2,7 @@
 // meaningless, and the first signal of a stop (a hang-up, as when a terminal closes).
 import { invalidOption } from '../errors.js';
 import { SIGHUP } from '../os/signals.js';
-import type { SpawnSpec } from './spawn.js';
-
-/** A child on its own pseudo-terminal (node-pty): its stdin, stdout and stderr are the terminal. */
-export interface PtySpawnSpec extends Omit<SpawnSpec, 'mode' | 'stdio' | 'ipc' | 'serialization' | 'killSignal'> {
-  mode: 'pty';
-  /** Columns of the terminal. Default 80. */
-  cols?: number;
-  /** Rows of the terminal. Default 24. */
-  rows?: number;
-  /** First signal of stop(). Default SIGHUP (a terminal hang-up), whatever the nursery's default. */
-  killSignal?: SpawnSpec['killSignal'];
-}
-
-export interface TerminalSize {
-  cols: number;
-  rows: number;
-}
+import type { TerminalSize } from './spawn-spec.js';
 
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;

@@ -3,8 +3,7 @@
 import { fstatSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { invalidOption } from '../errors.js';
-import type { ChildMode } from '../handle/types.js';
-import { SIGTERM, type SignalLike } from '../os/signals.js';
+import { SIGTERM } from '../os/signals.js';
 import {
   checkAbortSignal,
   checkBoolean,
@@ -15,78 +14,18 @@ import {
   checkSignal,
   checkString,
 } from './check.js';
-import { PTY_KILL_SIGNAL, type TerminalSize, dropInheritedSize, resolveTerminal } from './pty.js';
+import { PTY_KILL_SIGNAL, dropInheritedSize, resolveTerminal } from './pty.js';
+import type { Defaults, ForkOptions, ResolvedSpec, SpawnSpec, StdioEntry, StdioValue } from './spawn-spec.js';
 
-export type StdioValue = 'pipe' | 'inherit' | 'ignore';
-/** One of the three: a keyword, or an open file descriptor of this process (a log file, say). */
-export type StdioEntry = StdioValue | number;
-export type StdioSpec = StdioValue | readonly [StdioEntry?, StdioEntry?, StdioEntry?];
-
-/** What to start. Everything but `command` is optional. */
-export interface SpawnSpec {
-  /** 'normal' (the default): pipes, files or the parent's stdio. For a terminal, see PtySpawnSpec. */
-  mode?: 'normal';
-  command: string;
-  args?: readonly string[];
-  /** Who asked for this child: shown by list(), in errors, and in the debug page. Default: the nursery's owner. */
-  owner?: string;
-  cwd?: string;
-  /** Variables added to (or, with extendEnv: false, replacing) the parent's environment. */
-  env?: Readonly<Record<string, string | undefined>>;
-  extendEnv?: boolean;
-  /** Default 'pipe' for all three. */
-  stdio?: StdioSpec;
-  /** First signal of stop(). Default: the nursery's, else SIGTERM. */
-  killSignal?: SignalLike;
-  /** How long stop() waits after killSignal before SIGKILL. Default: the nursery's, else 5000. */
-  graceMs?: number;
-  /** Stop the whole tree after this long. 0 or absent: never. */
-  timeoutMs?: number;
-  /** Stop the whole tree when aborted. */
-  signal?: AbortSignal;
-  /** When the child exits by itself, stop what is left of its group and session. Default true. */
-  killLeftovers?: boolean;
-  /**
-   * Open Node's IPC channel to the child (what `fork()` does): `handle.send()`, `onMessage()`,
-   * `messages()`. The child must be a Node program; it talks back with `process.send()`.
-   */
-  ipc?: boolean;
-  /** How IPC messages are encoded: 'json' (default) or 'advanced' (structured clone). Needs `ipc: true`. */
-  serialization?: 'json' | 'advanced';
-  /**
-   * SIGKILL the child's process group if the host process dies, however it dies (SIGKILL, a
-   * crash, an OOM kill), within milliseconds. Costs one small `sh` watcher per host thread,
-   * started by the first such child. Default false.
-   */
-  dieWithParent?: boolean;
-}
-
-export interface ResolvedSpec {
-  mode: ChildMode;
-  /** The terminal's size, in PTY mode only. */
-  pty: TerminalSize | undefined;
-  command: string;
-  args: string[];
-  owner: string;
-  cwd: string | undefined;
-  env: NodeJS.ProcessEnv;
-  stdio: [StdioEntry, StdioEntry, StdioEntry];
-  killSignal: number;
-  graceMs: number;
-  timeoutMs: number;
-  signal: AbortSignal | undefined;
-  killLeftovers: boolean;
-  ipc: { serialization: 'json' | 'advanced' } | undefined;
-  dieWithParent: boolean;
-  /** TREE_TAG_NAME=<unique id>, also present in env. */
-  tag: string;
-}
-
-export interface Defaults {
-  owner: string;
-  killSignal: number;
-  graceMs: number;
-}
+export type {
+  Defaults,
+  ForkOptions,
+  ResolvedSpec,
+  SpawnSpec,
+  StdioEntry,
+  StdioSpec,
+  StdioValue,
+} from './spawn-spec.js';
 
 export const DEFAULT_GRACE_MS = 5000;
 /** The variable that marks every process of a tree (see TreeRoot.tag). */
@@ -194,14 +133,6 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
 // (src/options/daemon.ts), which has no dieWithParent.
 function checkDieWithParent(value: unknown): boolean {
   return checkBoolean(value, 'dieWithParent', false);
-}
-
-/** Options of `nursery.fork()`: those of spawn() but mode, command, args and ipc, plus two of Node's fork(). */
-export interface ForkOptions extends Omit<SpawnSpec, 'mode' | 'command' | 'args' | 'ipc'> {
-  /** The Node binary. Default: process.execPath. */
-  execPath?: string;
-  /** Node's own flags, before the module. Default: none (child_process.fork passes the parent's). */
-  execArgv?: readonly string[];
 }
 
 const FORK_KEYS = new Set([

@@ -154,3 +154,17 @@ export function descendantsOf(pid: number): ProcStat[] {
 export function membersOf(id: number): ProcStat[] {
   return scanAll().filter((s) => s.pgrp === id || s.session === id);
 }
+
+let boot: string | undefined;
+
+// Start times count from boot, so a PID and a start time name one process only within one boot.
+/** This boot's ID ('' where the kernel does not say). */
+export function bootId(): string {
+  if (boot !== undefined) return boot;
+  try {
+    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+  } catch {
+    boot = '';
+  }
+  return boot;
+}

@@ -7,7 +7,6 @@
 import { performance } from 'node:perf_hooks';
 import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
 import { hasExited } from '../os/wait.js';
-import type { OrphanInfo } from '../options/orphans.js';
 import { stopOrphan } from '../terminate/orphan.js';
 import { timerDelay } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
@@ -18,6 +17,8 @@ import { TrackedSet } from './tracked.js';
 import { type DecodedStatus, describeStatus } from './wait-status.js';
 import type { ReapEvent, ReapPath, ReaperStats } from './types.js';
 import { ZombieWatch, reapZombie } from './zombies.js';
+import { Claims } from './claims.js';
+import { askPolicy, guarded } from './callbacks.js';
 import { adoptedAlive, drainStep } from './drain.js';
 
 export type { ReapEvent, ReaperConfig, ReaperStats };
@@ -40,9 +41,7 @@ export class Reaper {
   // Children alive when the reaper started may belong to anything (libuv from before we
   // subscribed, an addon): as zombies they only ever take the grace path.
   #preexisting = new Set<string>();
-  // Daemons of ours that our subreaper adopted: their exit status goes to whoever claimed them,
-  // they are never an orphan policy's to stop, and their reap is no leak.
-  #claims = new Map<number, { startTime: number; onExit: (status: DecodedStatus) => void }>();
+  #claims = new Claims();
   #zombies = new ZombieWatch();
   #orphans = new OrphanWatch();
   readonly #onSigchld = (): void => this.#schedule();
@@ -68,11 +67,7 @@ export class Reaper {
    * daemon): if the reaper reaps it, `onExit` gets its status. Returns the release function.
    */
   claim(pid: number, startTime: number, onExit: (status: DecodedStatus) => void): () => void {
-    const entry = { startTime, onExit };
-    this.#claims.set(pid, entry);
-    return () => {
-      if (this.#claims.get(pid) === entry) this.#claims.delete(pid);
-    };
+    return this.#claims.add(pid, startTime, onExit);
   }
 
   get running(): boolean {
@@ -176,7 +171,7 @@ export class Reaper {
         const key = `${pid}:${s.startTime}`;
         const onMain = tid === process.pid;
         const adopted = onMain && !this.#preexisting.has(key);
-        const claimed = this.#claims.get(pid)?.startTime === s.startTime;
+        const claimed = this.#claims.has(pid, s.startTime);
         if (s.state === 'Z' && claimed && onMain) {
           this.#reap(pid, s.comm, 'immediate', 0);
           continue;
@@ -194,7 +189,7 @@ export class Reaper {
           continue;
         }
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: o.ask, addonsLoaded: hasAddons() };
-        if (this.#decide(info)) this.#stopOrphan(pid, s.comm);
+        if (askPolicy(orphans.decide, info)) this.#stopOrphan(pid, s.comm);
         else this.#orphans.keep(key);
       }
     }
@@ -208,9 +203,8 @@ export class Reaper {
     const status = reapZombie(pid);
     if (status === null) return false;
     this.#orphans.forget(pid);
-    const claim = this.#claims.get(pid);
+    const claim = this.#claims.take(pid);
     if (claim) {
-      this.#claims.delete(pid);
       guarded(() => claim.onExit(status), 'onReap');
       return true;
     }
@@ -227,19 +221,6 @@ export class Reaper {
   #say(line: string): void {
     const log = this.#config.log;
     if (log) guarded(() => log(line), 'log');
-  }
-
-  // The policy is user code: if it throws, the orphan is kept and the host goes on.
-  #decide(info: OrphanInfo): boolean {
-    try {
-      return this.#config.orphans.decide?.(info) === true;
-    } catch (error) {
-      warnOnce(
-        'NURSERY_ORPHAN_POLICY_THREW',
-        `nursery: the orphans policy threw (${String(error)}); orphans it is asked about are kept.`,
-      );
-      return false;
-    }
   }
 
   #stopOrphan(pid: number, comm: string): void {
@@ -261,18 +242,5 @@ export class Reaper {
     if (deadline === Infinity || !this.#running) return;
     this.#graceTimer = setTimeout(() => this.#schedule(), timerDelay(deadline - now + 1));
     this.#graceTimer.unref();
-  }
-}
-
-// User callbacks (log, onReap) run inside a scan: one that throws must not stop the scan or
-// reach the host as an uncaught exception.
-function guarded(fn: () => void, what: 'log' | 'onReap'): void {
-  try {
-    fn();
-  } catch (error) {
-    warnOnce(
-      what === 'log' ? 'NURSERY_LOG_THREW' : 'NURSERY_ONREAP_THREW',
-      `nursery: the reaper's ${what} callback threw (${String(error)}); ignored.`,
-    );
   }
 }

@@ -113,6 +113,14 @@ test(
   },
 );
 
+test('a daemon starts with default signal dispositions, not the SIGINT/SIGQUIT a shell ignores for `cmd &`', async () => {
+  const d = await nursery.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'] });
+  const ignored = readFileSync(`/proc/${d.pid}/status`, 'latin1').match(/^SigIgn:\s*([0-9a-f]+)$/m)?.[1];
+  assert.equal(BigInt(`0x${ignored ?? 'f'}`) & 0b110n, 0n, `SigIgn ${ignored}: SIGINT and SIGQUIT are not ignored`);
+  const exit = await d.stop({ signal: 'SIGINT', graceMs: 30_000 });
+  assert.deepEqual(exit, { known: true, code: null, signal: 'SIGINT', stopped: true }, 'SIGINT alone ended it');
+});
+
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
   await stopDaemonsUnder(base);

@@ -129,6 +129,13 @@ test('a SIGKILLed host takes its dieWithParent child and its group within 1 s; a
   // A hang-up or a Ctrl-C that ends the host must not end the watcher first. (Each signal only
   // after its start time is checked again: the watcher is not our child.)
   const started = stat(watcher)?.startTime;
+  // Its `trap` line must have run first: on a busy machine the shell may not have got that far.
+  const ignores = (): bigint => {
+    const hex = readFileSync(`/proc/${watcher}/status`, 'latin1').match(/^SigIgn:\s*([0-9a-f]+)$/m)?.[1] ?? '0';
+    return BigInt(`0x${hex}`);
+  };
+  const HUP_INT_TERM = (1n << 0n) | (1n << 1n) | (1n << 14n);
+  await waitFor(() => (ignores() & HUP_INT_TERM) === HUP_INT_TERM, 10_000, 'the watcher to ignore HUP, INT, TERM');
   for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
     assert.equal(stat(watcher)?.startTime, started);
     process.kill(watcher, sig);
