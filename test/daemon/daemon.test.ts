@@ -113,7 +113,7 @@ test(
   },
 );
 
-test('a daemon starts with default signal dispositions, not the SIGINT/SIGQUIT a shell ignores for `cmd &`', async () => {
+test('a daemon starts with default dispositions, not the SIGINT/SIGQUIT a shell ignores for `cmd &`', async () => {
   const d = await nursery.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'] });
   const ignored = readFileSync(`/proc/${d.pid}/status`, 'latin1').match(/^SigIgn:\s*([0-9a-f]+)$/m)?.[1];
   assert.equal(BigInt(`0x${ignored ?? 'f'}`) & 0b110n, 0n, `SigIgn ${ignored}: SIGINT and SIGQUIT are not ignored`);

@@ -258,7 +258,8 @@ const policy: OrphanPolicy = {
     return info.comm === 'chrome';
   },
 };
-const options: NurseryOptions = { subreaper: true, orphans: policy, log: false, graceMs: 2000, registryDir: 'registry' };
+const registryDir = 'registry';
+const options: NurseryOptions = { subreaper: true, orphans: policy, log: false, graceMs: 2000, registryDir };
 const nursery = new Nursery(options);
 
 const warnings = new Set<NurseryWarningCode>();
