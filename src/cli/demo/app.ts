@@ -1,7 +1,11 @@
 // One scenario in a process of its own, standing in for an application that is PID 1 of its
 // container (a real one in a PID namespace, or a subreaper). Once the scenario is over it prints
 // what was left, as one JSON line, and exits.
-//   node app.js <escape|helper|unwaited|pid1> <plain|nursery>
+// In the restart scenario the app that restarts is runner.ts, which this process (PID 1) starts twice.
+//   node app.js <escape|helper|unwaited|pid1|released|restart> <plain|nursery>
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Nursery } from '../../nursery.js';
 import { setChildSubreaper } from '../../os/prctl.js';
 import { childrenOf, descendantsOf, isDead, readStat } from '../../os/proc.js';
@@ -15,10 +19,19 @@ export interface AppReport {
 }
 
 const [scenario, mode] = process.argv.slice(2) as [Scenario, 'plain' | 'nursery'];
-const nursery = mode === 'nursery' ? new Nursery({ subreaper: true, log: false }) : null;
+// A scratch directory: the daemon registry (nursery) or PID file (child_process) of the scenarios
+// with daemons. Private (mkdtemp makes it 0700), as the registry requires.
+const dir = mkdtempSync(join(tmpdir(), 'nursery-demo-'));
+const registryDir = join(dir, 'daemons');
+const nursery = mode === 'nursery' ? new Nursery({ subreaper: true, log: false, registryDir }) : null;
 if (nursery === null && process.pid !== 1) setChildSubreaper(true);
 
-const pids = nursery ? await runGuarded(nursery, scenario) : await runPlain(scenario);
+let pids: number[];
+try {
+  pids = nursery ? await runGuarded(nursery, scenario, dir) : await runPlain(scenario, dir);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 
 // Every orphan of the scenario comes back to this process (PID 1 or subreaper), so what was left
 // is: the running processes under us (and the ones the scenario named, should one be elsewhere),

@@ -24,6 +24,8 @@ const SCENARIOS: { id: Scenario; title: string; seeds: string }[] = [
   { id: 'helper', title: 'timed-out tool leaves its helper running', seeds: '001' },
   { id: 'unwaited', title: 'grandchildren exit, nobody waits for them', seeds: '002, 003' },
   { id: 'pid1', title: 'app as PID 1 orphans 500 grandchildren', seeds: '000, 001' },
+  { id: 'released', title: 'pod daemons released by a double fork end, zombies stay', seeds: '003' },
+  { id: 'restart', title: 'app restarts, stops its released daemon, zombie stays', seeds: '003' },
 ];
 
 async function canUnshare(guard: Nursery): Promise<boolean> {

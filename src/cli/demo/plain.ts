@@ -2,11 +2,14 @@
 /* eslint-disable nursery/no-raw-child-process -- the demo's "before" half must use the raw API it replaces */
 import { exec, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readLines } from './lines.js';
 import { holdUntil, untilSessionLeader } from './settle.js';
 import { childrenOf, readStat } from '../../os/proc.js';
 
-export type Scenario = 'escape' | 'helper' | 'unwaited' | 'pid1';
+export type Scenario = 'escape' | 'helper' | 'unwaited' | 'pid1' | 'released' | 'restart';
 
 // The scenarios' shell scripts, the same for both halves of the demo.
 // escape: the background sleeps send their stdout elsewhere. Were the escapee to keep the app's
@@ -17,6 +20,14 @@ export const ESCAPE_SCRIPT = 'setsid sleep 1000 >/dev/null & echo $!; sleep 1000
 export const HELPER_SCRIPT = 'sleep 1000 >/dev/null 2>&1 & exec sleep 1000';
 export const UNWAITED_SCRIPT = 'sleep 0.05 & echo $!';
 export const PID1_SCRIPT = 'for i in $(seq 50); do sleep 0.2 & done; exit 0';
+// released, restart: a pod's daemon (seed 003's PodDaemon), which runs until its pod is destroyed.
+export const DAEMON = ['sleep', '1000'] as const;
+// released: the wrapper backgrounds the daemon and exits (a double fork), telling its PID.
+export const RELEASED_SCRIPT = `${DAEMON.join(' ')} >/dev/null 2>&1 & echo $!`;
+/** Pods created and destroyed in the released scenario: seed 003 counted one zombie per cycle. */
+export const PODS = 10;
+/** restart: one instance of the app (runner.ts), run as `node RUNNER <plain|nursery> <start|stop> <dir>`. */
+export const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url));
 
 /**
  * The helper scenario's timeout must strike a tool that has started its helper, as in the seed,
@@ -32,7 +43,7 @@ export function holdUntilHelperStarted(tool: number): number {
   return childrenOf(tool)[0] as number;
 }
 
-export async function runPlain(scenario: Scenario): Promise<number[]> {
+export async function runPlain(scenario: Scenario, dir: string): Promise<number[]> {
   if (scenario === 'escape') {
     // Seeds 000 and 004: the wrapper's group is SIGKILLed; a grandchild that called setsid()
     // survives, and the wrapper's own child becomes a zombie nobody reaps.
@@ -58,6 +69,14 @@ export async function runPlain(scenario: Scenario): Promise<number[]> {
     await orphanMany(500);
     return [];
   }
+  if (scenario === 'released') return releaseDaemons();
+  if (scenario === 'restart') {
+    // Seed 003 across a restart: the first instance releases the daemon and exits; the second
+    // stops it by the PID the first wrote down. Both are this app's children; the daemon is not.
+    const pids = await runInstance('start', dir);
+    await runInstance('stop', dir);
+    return pids;
+  }
   // Seeds 002 and 003: short-lived grandchildren exit under a parent that never waits for them
   // (here: this process, standing in for PID 1).
   const pids: number[] = [];
@@ -79,4 +98,54 @@ async function orphanMany(total: number): Promise<void> {
     waits.push(once(cp, 'exit'));
   }
   await Promise.all(waits);
+}
+
+// Seed 003, as it leaks in Node. Releasing a direct child (detached, then unref()) leaks nothing
+// while the app lives: libuv still reaps it when it exits. What leaks is a daemon released by a
+// double fork, as `sh -c 'daemon &'`, `nohup daemon &` or `setsid -f` do so that it outlives the
+// app: the wrapper exits, the daemon is adopted by PID 1 (this process), and when its pod is
+// destroyed it dies as a zombie nobody reaps, one per pod. (No unref() of the wrapper here: the app
+// waits for it, and an unref()'d child's 'exit' does not keep the event loop alive to be seen.)
+async function releaseDaemons(): Promise<number[]> {
+  const pids: number[] = [];
+  for (let i = 0; i < PODS; i++) {
+    const cp = spawn('sh', ['-c', RELEASED_SCRIPT], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = once(cp, 'exit');
+    const [pid] = await readLines(cp.stdout, 1);
+    await exited; // the wrapper is gone (libuv reaped it): the daemon is ours, by adoption
+    if (pid === undefined) throw new Error('demo: the wrapper printed no daemon PID');
+    pids.push(pid);
+    process.kill(pid, 'SIGTERM'); // the pod is destroyed
+  }
+  return pids;
+}
+
+// One instance of the app that restarts, in a process of its own; returns the PID it printed.
+async function runInstance(step: 'start' | 'stop', dir: string): Promise<number[]> {
+  const cp = spawn(process.execPath, [RUNNER, 'plain', step, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(cp, 'exit');
+  const pids = await readLines(cp.stdout, 1);
+  await exited;
+  return pids;
+}
+
+/**
+ * The restart scenario's app instance with child_process, as a runner writes it: the daemon is
+ * released (its own session, no pipe to us, unref() so that this instance may exit while it runs)
+ * and its PID written down; the next instance signals that PID when the pod is destroyed.
+ */
+export function plainInstance(step: 'start' | 'stop', dir: string): number {
+  const pidfile = join(dir, 'daemon.pid');
+  if (step === 'start') {
+    const [command, ...args] = DAEMON;
+    const cp = spawn(command, args, { detached: true, stdio: 'ignore' });
+    cp.unref();
+    writeFileSync(pidfile, `${cp.pid}\n`);
+    return cp.pid as number;
+  }
+  const pid = Number(readFileSync(pidfile, 'utf8'));
+  // Never 0 or less: kill(2) would signal a whole process group (ours, and our PID 1's).
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new Error(`demo: no PID in ${pidfile}`);
+  process.kill(pid, 'SIGTERM');
+  return pid;
 }
