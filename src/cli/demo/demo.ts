@@ -47,6 +47,9 @@ async function runApp(
   const r = pidns
     ? await guard.run('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...args], { timeoutMs: 60_000 })
     : await guard.run(process.execPath, args, { timeoutMs: 60_000 });
+  // Each app ends by itself once its scenario is over: a run that needed its timeout means
+  // something held it open (an escaped process on its stdout, say). Said, so a test can see it.
+  if (r.timedOut) process.stderr.write(`demo: ${scenario}/${mode} did not end by itself within 60 s\n`);
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) {
     process.stderr.write(`demo: ${scenario}/${mode} printed no report (code ${r.code}): ${r.stderr}\n`);
