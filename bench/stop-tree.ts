@@ -173,7 +173,7 @@ export const stopTree: Bench = async (ctx) => {
       nursery: ne.text,
       peers: 'tree-kill and group kill cannot see them either (not descendants, not in the group)',
       ratio: '—',
-      target: '0 survivors (DESIGN invariant 4: escapees adopted through the subreaper)',
+      target: '0 survivors (docs/design.md, invariant 4: escapees adopted through the subreaper)',
       met: ne.survivors === 0,
     });
   } finally {

@@ -25,7 +25,7 @@ test('nursery demo shows the leaks with child_process and none with nursery, and
   const r = await nursery.run(process.execPath, [MAIN, 'demo'], { timeoutMs: 300_000 });
   const tookMs = performance.now() - started;
   await nursery.close();
-  // No scenario lost its report (the race of issue 8: an 'exit' listener added after the exit).
+  // No scenario lost its report (the race of an 'exit' listener added after the exit).
   assert.doesNotMatch(r.stderr, /printed no report/, r.stderr);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const rows = r.stdout.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| scenario'));

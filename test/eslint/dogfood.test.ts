@@ -1,5 +1,5 @@
 // The project's own eslint.config.js, run through ESLint's Node API: a child_process import
-// anywhere in src/ but src/spawn/ must fail the lint (issue 4, "Dogfood"). The config loads the
+// anywhere in src/ but src/spawn/ must fail the lint. The config loads the
 // plugin from the workspace package packages/eslint-plugin-nursery, as a user's config would.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// run({ killLeftovers }) (issue 8, item 4): a command whose job is to start a long-lived helper.
+// run({ killLeftovers }): a command whose job is to start a long-lived helper.
 // The default stops what the command left behind; false lets it live. Judged through /proc.
 //
 // How git 2.39 starts its credential cache daemon (seen with strace -f, and in /proc below):

@@ -1,4 +1,4 @@
-// DESIGN invariant 5: where koffi cannot load, one warning says what is lost, nothing throws, and
+// docs/design.md, invariant 5: where koffi cannot load, one warning says what is lost, nothing throws, and
 // everything that does not need the FFI still works (stop() falls back to start-time identity).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// What `npm i nursery` and `npm i -D eslint-plugin-nursery` give a user (issue 8, item 5): both
+// What `npm i nursery` and `npm i -D eslint-plugin-nursery` give a user: both
 // packages are packed as npm would publish them and installed from the tarballs in fresh
 // directories. The library must bring koffi and nothing of ESLint, TypeScript or node-pty; the
 // plugin must work with ESLint alone, without the library; and the library's published types must

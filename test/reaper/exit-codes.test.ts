@@ -1,4 +1,4 @@
-// No exit code is lost (DESIGN invariant 2): a blanket waitpid(-1) would take libuv's children
+// No exit code is lost (docs/design.md, invariant 2): a blanket waitpid(-1) would take libuv's children
 // from it and their 'exit' would never fire. Here 2,000 plain child_process children run in
 // bursts while the reaper, as subreaper, reaps the orphans some of them leave.
 /* eslint-disable nursery/no-raw-child-process --

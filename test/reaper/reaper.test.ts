@@ -1,4 +1,4 @@
-// The reaper beside libuv (DESIGN invariant 2): as a subreaper it reaps the orphans our children
+// The reaper beside libuv (docs/design.md, invariant 2): as a subreaper it reaps the orphans our children
 // leave, at once and by PID, and never a child that libuv waits for.
 /* eslint-disable nursery/no-raw-child-process --
    the reaper must coexist with plain child_process: these tests use it on purpose */

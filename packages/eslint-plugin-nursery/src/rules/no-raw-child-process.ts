@@ -1,5 +1,5 @@
-// The rule no-raw-child-process (issue 4, after seed 003's lesson: a fix that relies on everyone
-// remembering it decays). Every way of reaching node:child_process is reported, outside the files
+// The rule no-raw-child-process: a fix that relies on everyone remembering it decays, so the tool
+// remembers. Every way of reaching node:child_process is reported, outside the files
 // the `allow` option names, with the nursery call that replaces it; and so is process.kill() on
 // a computed PID, which signals without an identity check.
 import path from 'node:path';

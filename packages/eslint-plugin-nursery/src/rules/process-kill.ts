@@ -1,6 +1,6 @@
 // process.kill(pid) is kill(2) on a bare number. Once a process is reaped its PID can be handed to
 // any new process, so a PID kept in a variable may name a stranger by the time it is signalled
-// (DESIGN invariant 3: identity before signal). Only PIDs that cannot have been recycled pass.
+// (docs/design.md, invariant 3: identity before signal). Only PIDs that cannot have been recycled pass.
 import { ASTUtils, AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { PROCESS_MODULES, type MessageId, memberName, moduleExportName } from './child-process-api.js';
 
