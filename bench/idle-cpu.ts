@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Nursery } from '../src/index.js';
 import type { Handle } from '../src/index.js';
-import { type Bench, context, isMain, runStandalone } from './lib/harness.js';
+import { type Bench, isMain, runStandalone } from './lib/harness.js';
 import { readUntil } from './lib/lines.js';
 import { nodeFixture } from './lib/paths.js';
 import { stat } from './lib/proc.js';

@@ -5,7 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Nursery } from '../src/index.js';
-import { type Bench, type BenchContext, context, isMain, runStandalone } from './lib/harness.js';
+import { type Bench, type BenchContext, isMain, runStandalone } from './lib/harness.js';
 import { nodeFixture } from './lib/paths.js';
 import { type Summary, ms, ratio, summarize } from './lib/stats.js';
 import type { Row } from './lib/table.js';

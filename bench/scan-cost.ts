@@ -7,7 +7,7 @@ import type { Handle } from '../src/index.js';
 import { scanAll } from '../src/os/proc.js';
 import { makeOrphans } from './fixtures/orphans.js';
 import { spare, unspare } from './lib/guard.js';
-import { type Bench, context, isMain, runStandalone } from './lib/harness.js';
+import { type Bench, isMain, runStandalone } from './lib/harness.js';
 import { pidsOf, readUntil } from './lib/lines.js';
 import { shellFixture } from './lib/paths.js';
 import { type Recorded, allPids, cleanup, record, running } from './lib/proc.js';

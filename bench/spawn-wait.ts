@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { Nursery } from '../src/index.js';
-import { type Bench, context, isMain, runStandalone } from './lib/harness.js';
+import { type Bench, isMain, runStandalone } from './lib/harness.js';
 import { ms, ratio, summarize } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import treeKill from 'tree-kill';
 import { Nursery } from '../src/index.js';
 import { spare, unspare } from './lib/guard.js';
-import { type Bench, context, isMain, runStandalone } from './lib/harness.js';
+import { type Bench, isMain, runStandalone } from './lib/harness.js';
 import { pidsOf, readUntil } from './lib/lines.js';
 import { shellFixture } from './lib/paths.js';
 import { type Recorded, cleanup, record, running, stat, waitGone } from './lib/proc.js';

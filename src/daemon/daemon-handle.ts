@@ -9,7 +9,7 @@ import { RefTree } from '../terminate/ref-tree.js';
 import { warnOnce } from '../warnings.js';
 import type { DaemonEntry } from './entry.js';
 import { hasEnded, watchExit } from './exit-watch.js';
-import type { DaemonExit, DaemonInfo } from './types.js';
+import type { DaemonExit } from './types.js';
 
 /** What the daemon manager gives each handle. */
 export interface DaemonHooks {
@@ -105,23 +105,6 @@ export class DaemonHandle implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
-  }
-
-  /** @internal */
-  info(): DaemonInfo {
-    const { id, pid, owner, command, stdout, stderr, startedAt } = this;
-    return {
-      id,
-      pid,
-      owner,
-      command,
-      args: [...this.args],
-      cwd: null,
-      stdout,
-      stderr,
-      startedAt,
-      uptimeMs: Date.now() - startedAt,
-    };
   }
 
   #end(): DaemonExit {

@@ -1,29 +1,28 @@
 // The daemon spec: what `nursery.spawn({ mode: 'daemon', ... })` takes, checked once.
 import { isAbsolute, resolve } from 'node:path';
-import { checkArgs, checkEnv, type Defaults } from './spawn.js';
-import type { SignalLike } from '../os/signals.js';
+import { checkArgs, checkEnv, type Defaults, type SpawnSpec } from './spawn.js';
 import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal, checkString } from './check.js';
 import { invalidOption } from '../errors.js';
 
+// What a daemon shares with a normal child: the same names, the same checks.
+const FROM_SPAWN = [
+  'command',
+  'args',
+  'owner',
+  'cwd',
+  'env',
+  'extendEnv',
+  'killSignal',
+  'graceMs',
+] as const satisfies readonly (keyof SpawnSpec)[];
+
 /** A daemon: started by a launcher that exits, so it outlives this process; see docs/daemons.md. */
-export interface DaemonSpec {
+export interface DaemonSpec extends Pick<SpawnSpec, (typeof FROM_SPAWN)[number]> {
   mode: 'daemon';
-  command: string;
-  args?: readonly string[];
-  /** Who asked for it: kept in the registry, shown by daemons(). Default: the nursery's owner. */
-  owner?: string;
-  cwd?: string;
-  /** Variables added to (or, with extendEnv: false, replacing) this process's environment. */
-  env?: Readonly<Record<string, string | undefined>>;
-  extendEnv?: boolean;
   /** A file the daemon's stdout is appended to (created 0600 if missing). Default: /dev/null. */
   stdout?: string;
   /** A file the daemon's stderr is appended to (created 0600 if missing). Default: /dev/null. */
   stderr?: string;
-  /** First signal of stop(). Default: the nursery's, else SIGTERM. */
-  killSignal?: SignalLike;
-  /** How long stop() waits after killSignal before SIGKILL. Default: the nursery's, else 5000. */
-  graceMs?: number;
   /** How long the launcher may take to report the daemon's PID before it is killed. Default 10000. */
   launchTimeoutMs?: number;
 }
@@ -43,20 +42,7 @@ export interface ResolvedDaemonSpec {
 }
 
 export const DEFAULT_LAUNCH_TIMEOUT_MS = 10_000;
-const DAEMON_KEYS = new Set([
-  'mode',
-  'command',
-  'args',
-  'owner',
-  'cwd',
-  'env',
-  'extendEnv',
-  'stdout',
-  'stderr',
-  'killSignal',
-  'graceMs',
-  'launchTimeoutMs',
-]);
+const DAEMON_KEYS = new Set<string>([...FROM_SPAWN, 'mode', 'stdout', 'stderr', 'launchTimeoutMs']);
 
 function checkLogPath(value: unknown, name: string): string | null {
   if (value === undefined) return null;

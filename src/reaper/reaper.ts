@@ -9,7 +9,6 @@ import { childrenByThread, readCmdline, readStat } from '../os/proc.js';
 import { hasExited } from '../os/wait.js';
 import { stopOrphan } from '../terminate/orphan.js';
 import { timerDelay } from '../util/timers.js';
-import { warnOnce } from '../warnings.js';
 import { foreignAddonsLoaded } from './addons.js';
 import { type ReaperConfig, mergeConfigs } from './config.js';
 import { OrphanWatch } from './orphan-watch.js';

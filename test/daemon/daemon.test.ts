@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopDaemonsUnder } from '../helpers/daemons.js';
 import { Nursery, isNurseryError } from '../../src/index.js';
-import { alive, assertNoLeftovers, openFds, ownChildren, stat, waitFor } from '../helpers/proc.js';
+import { alive, assertNoLeftovers, ownChildren, stat, waitFor } from '../helpers/proc.js';
 
 const base = mkdtempSync(join(tmpdir(), 'nursery-daemon-'));
 let dirs = 0;
