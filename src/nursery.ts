@@ -241,6 +241,7 @@ export class Nursery implements AsyncDisposable {
       },
       onTreeGone: () => this.#lease?.reaper.scan(),
       trackedPids: () => this.#lease?.reaper.tracked.pids() ?? new Set(),
+      claim: (pid, startTime) => this.#lease?.reaper.claim(pid, startTime) ?? null,
     };
     const { command, args, cwd, env, stdio, ipc, pty } = resolved;
     if (pty) return new PtyHandle(spawnPty({ command, args, cwd, env, ...pty }), resolved, hooks);

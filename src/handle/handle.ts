@@ -25,6 +25,8 @@ export interface HandleHooks {
   onTreeGone(): void;
   /** PIDs of our children that somebody waits for (not orphans). */
   trackedPids(): ReadonlySet<number>;
+  /** A process of this tree is known to be ours: reap it at once if our subreaper adopts it. Returns the release. */
+  claim(pid: number, startTime: number): (() => void) | null;
 }
 
 export class Handle implements AsyncDisposable {
@@ -51,6 +53,7 @@ export class Handle implements AsyncDisposable {
   #reason: StopReason | null = null;
   #timer: LongTimer | undefined;
   #onAbort: (() => void) | undefined;
+  #claims: (() => void)[] = [];
 
   /** @internal Handles come from Nursery.spawn(). */
   constructor(child: SpawnedChild, spec: ResolvedSpec, hooks: HandleHooks) {
@@ -74,6 +77,8 @@ export class Handle implements AsyncDisposable {
       if (this.#treeStop !== null) {
         await this.#treeStop;
         hooks.onTreeGone();
+        // Reaped by now if they were ours to reap; any other waiter has had them.
+        for (const release of this.#claims.splice(0)) release();
       }
       this.#state = 'exited';
       const r = this.#reason;
@@ -195,7 +200,18 @@ export class Handle implements AsyncDisposable {
   #root(): TreeRoot {
     const child = this.#child;
     const tracked = (): ReadonlySet<number> => this.#hooks.trackedPids();
-    return { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag: this.#spec.tag, tracked };
+    const onMember = (pid: number, startTime: number): void => {
+      const release = this.#hooks.claim(pid, startTime);
+      if (release) this.#claims.push(release);
+    };
+    return {
+      pid: child.pid,
+      isReaped: () => child.isReaped(),
+      reaped: child.exit,
+      tag: this.#spec.tag,
+      tracked,
+      onMember,
+    };
   }
 
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {

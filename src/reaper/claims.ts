@@ -1,19 +1,21 @@
-// Claims on the exit status of processes that are not our children yet but may be adopted by our
-// subreaper: daemons we started or attached to. A claimed process is known to be ours, so as a
-// zombie it is reaped at once (whatever addons are loaded), its status goes to the claimant, its
-// reap is no leak, and no orphan policy is ever asked about it.
+// Claims on processes that are not our children yet but may be adopted by our subreaper, and are
+// known to be ours: daemons we started or attached to, and the members of a tree being stopped. A
+// claimed process is reaped at once as a zombie (whatever addons are loaded: no other waiter can be
+// waiting for it), and no orphan policy is ever asked about it. With `onExit` (a daemon), its
+// status goes to the claimant and its reap is no leak; without (a stopped tree's member), it is
+// counted and logged as any adopted orphan is.
 import type { DecodedStatus } from './wait-status.js';
 
 interface Claim {
   startTime: number;
-  onExit: (status: DecodedStatus) => void;
+  onExit: ((status: DecodedStatus) => void) | undefined;
 }
 
 export class Claims {
   #byPid = new Map<number, Claim>();
 
   /** Returns the release function. */
-  add(pid: number, startTime: number, onExit: (status: DecodedStatus) => void): () => void {
+  add(pid: number, startTime: number, onExit?: (status: DecodedStatus) => void): () => void {
     const claim = { startTime, onExit };
     this.#byPid.set(pid, claim);
     return () => {

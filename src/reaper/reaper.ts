@@ -65,7 +65,7 @@ export class Reaper {
    * Claims the exit status of a process that is not our child yet but may be adopted by us (a
    * daemon): if the reaper reaps it, `onExit` gets its status. Returns the release function.
    */
-  claim(pid: number, startTime: number, onExit: (status: DecodedStatus) => void): () => void {
+  claim(pid: number, startTime: number, onExit?: (status: DecodedStatus) => void): () => void {
     return this.#claims.add(pid, startTime, onExit);
   }
 
@@ -202,9 +202,9 @@ export class Reaper {
     const status = reapZombie(pid);
     if (status === null) return false;
     this.#orphans.forget(pid);
-    const claim = this.#claims.take(pid);
-    if (claim) {
-      guarded(() => claim.onExit(status), 'onReap');
+    const onExit = this.#claims.take(pid)?.onExit;
+    if (onExit) {
+      guarded(() => onExit(status), 'onReap');
       return true;
     }
     this.stats.reaped++;

@@ -21,6 +21,11 @@ export interface TreeRoot {
    * the walk and, if it called setsid(), of the session) is recognised by it.
    */
   readonly tag?: string;
+  /**
+   * Told of each member found (after the first signal it may become our zombie, as our subreaper's
+   * adoptee): the reaper can then take it at once, since it is known to be ours.
+   */
+  readonly onMember?: (pid: number, startTime: number) => void;
   /** Our children that others wait for (libuv's, the reaper's tracked set): never adopted orphans. */
   readonly tracked?: () => ReadonlySet<number>;
 }
@@ -39,8 +44,12 @@ export class Tree implements Escalatable {
     if (old && old.startTime === startTime) return;
     if (old) closeRef(old);
     const ref = make();
-    if (ref) this.refs.set(pid, ref);
-    else this.refs.delete(pid);
+    if (ref) {
+      this.refs.set(pid, ref);
+      this.root.onMember?.(pid, startTime);
+    } else {
+      this.refs.delete(pid);
+    }
   }
 
   // Record every live descendant of the leader and of the processes already known.

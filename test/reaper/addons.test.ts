@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Nursery } from '../../src/index.js';
 import { foreignAddonsLoaded } from '../../src/reaper/addons.js';
-import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
+import { assertNoLeftovers, ownChildren, waitFor } from '../helpers/proc.js';
 import { collect, shell } from './util.js';
 
 // node-pty's own binary, loaded from a private copy so this file controls its path on disk.
@@ -56,6 +56,30 @@ test('while that addon is loaded an orphan zombie takes the grace path', { skip 
   await waitFor(() => events.some((e) => e.pid === pid), 10_000, `the reap of orphan ${pid}`);
   assert.equal(events.find((e) => e.pid === pid)?.path, 'grace', 'an addon that may fork is loaded: no immediate reap');
 });
+
+test(
+  'even with that addon loaded, members of a stopped tree that we adopted are reaped by the time stop() ' +
+    'resolves: they are known to be ours',
+  { skip },
+  async () => {
+    const events = collect(nursery.reaper as NonNullable<typeof nursery.reaper>);
+    // The leader's setsid'd child outlives it for a moment, so it is adopted by us and dies here.
+    const child = nursery.spawn({
+      command: 'sh',
+      args: ['-c', 'setsid sh -c "trap \'\' TERM; echo ready; exec sleep 1000" & exec sleep 1000'],
+      stdio: ['ignore', 'pipe', 'ignore'],
+      graceMs: 200,
+    });
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    await child.stop();
+    const zombies = ownChildren().filter((c) => c.state === 'Z');
+    assert.deepEqual(zombies, [], 'no zombie of the tree waits out reaper.graceMs');
+    assert.ok(
+      events.every((e) => e.path === 'immediate'),
+      JSON.stringify(events),
+    );
+  },
+);
 
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
