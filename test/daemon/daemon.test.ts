@@ -44,7 +44,9 @@ test('a daemon runs in a session of its own, holds none of our pipes, and its la
     10_000,
     'its launcher to exit and leave it to us, the subreaper',
   );
-  assert.equal(fdTarget(d.pid, 0), '/dev/null');
+  // Its redirections run in the forked shell before exec, which a busy machine may not have
+  // scheduled yet when spawn() resolves (the PID is known from the fork): poll.
+  await waitFor(() => fdTarget(d.pid, 0) === '/dev/null', 10_000, "the daemon's stdin to be /dev/null");
   await waitFor(() => readFileSync(out, 'utf8') === 'started\n' && readFileSync(err, 'utf8') === 'oops\n', 10_000);
   assert.equal(fdTarget(d.pid, 1), out);
   assert.equal(fdTarget(d.pid, 2), err);
