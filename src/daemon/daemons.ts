@@ -5,10 +5,10 @@ import { NurseryError } from '../errors.js';
 import { resolveDaemonSpec } from '../options/daemon.js';
 import type { Defaults } from '../options/spawn.js';
 import type { StopOptions } from '../options/stop.js';
-import { isDead, readStat } from '../os/proc.js';
+import { type ProcStat, isDead, readStat } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
 import type { Reaper } from '../reaper/reaper.js';
-import { type ProcRef, closeRef, openRef } from '../terminate/identity.js';
+import { openRef } from '../terminate/identity.js';
 import { warnOnce } from '../warnings.js';
 import { DaemonHandle, type DaemonHooks } from './daemon-handle.js';
 import { type DaemonEntry, bootId } from './entry.js';
@@ -24,12 +24,11 @@ export interface DaemonDeps {
 }
 
 // Still the process the entry names: same boot, same PID and start time, not exited.
-function identify(entry: DaemonEntry): ProcRef | null {
+function liveStat(entry: DaemonEntry): ProcStat | null {
   const boot = bootId();
   if (boot !== '' && entry.bootId !== '' && boot !== entry.bootId) return null;
   const s = readStat(entry.pid);
-  if (s === null || s.startTime !== entry.startTime || isDead(s)) return null;
-  return openRef(s);
+  return s === null || s.startTime !== entry.startTime || isDead(s) ? null : s;
 }
 
 function infoOf(e: DaemonEntry): DaemonInfo {
@@ -124,12 +123,12 @@ export class Daemons {
     }
     const out: DaemonInfo[] = [];
     for (const e of entries) {
-      const ref = this.#handles.has(e.id) ? null : identify(e);
-      if (!this.#handles.has(e.id) && ref === null) {
+      // A look at /proc is enough to list it; a pidfd is opened only by attach().
+      if (liveStat(e) === null) {
+        // Ended: a handle of ours may hold it still, and removes the entry again when it sees that.
         this.registry.remove(e.id);
         continue;
       }
-      if (ref) closeRef(ref);
       out.push(infoOf(e));
     }
     return out;
@@ -142,7 +141,8 @@ export class Daemons {
     const entry = typeof id === 'string' ? this.registry.read(id) : null;
     if (entry === null)
       throw new NurseryError('ERR_NURSERY_NO_DAEMON', `No daemon ${JSON.stringify(id)} in the registry`);
-    const ref = identify(entry);
+    const s = liveStat(entry);
+    const ref = s === null ? null : openRef(s);
     if (ref === null) {
       this.registry.remove(id);
       throw new NurseryError('ERR_NURSERY_NO_DAEMON', `Daemon ${id} (pid ${entry.pid}) is no longer running`);

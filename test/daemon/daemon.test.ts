@@ -123,6 +123,15 @@ test('a daemon starts with default dispositions, not the SIGINT/SIGQUIT a shell 
   assert.deepEqual(exit, { known: true, code: null, signal: 'SIGINT', stopped: true }, 'SIGINT alone ended it');
 });
 
+test('daemons() does not list a daemon that ended unseen, even while this process holds its handle', async () => {
+  const d = await nursery.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'] });
+  assert.ok(nursery.daemons().some((x) => x.id === d.id));
+  process.kill(d.pid, 'SIGKILL'); // alive and ours a moment ago: no stranger can hold the PID yet
+  await waitFor(() => !alive(d.pid), 10_000, 'the daemon to die');
+  assert.ok(!nursery.daemons().some((x) => x.id === d.id), 'an ended daemon is not listed');
+  assert.equal((await d.exited).signal, 'SIGKILL');
+});
+
 test('the test file leaves no child or zombie behind', async () => {
   await nursery.close();
   await stopDaemonsUnder(base);

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Nursery, isNurseryError, type Handle } from '../../src/index.js';
-import { alive, assertNoLeftovers, ownChildren, sleep, stat, waitFor } from '../helpers/proc.js';
+import { alive, assertNoLeftovers, childrenOf, ownChildren, sleep, stat, waitFor } from '../helpers/proc.js';
 import { killChecked } from '../reaper/util.js';
 
 const HOST = fileURLToPath(new URL('../fixtures/die-with-parent-host.js', import.meta.url));
@@ -55,24 +55,6 @@ function startHost(): Host {
       );
     },
   };
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      out.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number));
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
 }
 
 function isWatcher(pid: number): boolean {
