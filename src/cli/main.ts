@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The `nursery` command. Subcommands: demo (more arrive with later issues).
+// The `nursery` command. Each subcommand is imported only when asked for, so `nursery init`
+// starts without loading the library it does not use.
 import { readFileSync } from 'node:fs';
-import { demo } from './demo/demo.js';
 
 const USAGE = `usage: nursery <command>
 
 commands:
+  init       run a command as a container's PID 1 (nursery init --help)
   demo       replay the seeds' process leaks with child_process, then with nursery
   help       this text
   version    print the version
@@ -14,8 +15,10 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [cmd] = argv;
   switch (cmd) {
+    case 'init':
+      return (await import('../init/init.js')).init(argv.slice(1));
     case 'demo':
-      return demo();
+      return (await import('./demo/demo.js')).demo();
     case 'version':
     case '--version': {
       const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -36,4 +39,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// bin/nursery's record of the inherited signal dispositions is for `init` alone.
+if (argv[0] !== 'init') delete process.env.NURSERY_INIT_SIGIGN;
+const code = await main(argv);
+// The init's exit code is its command's: nothing may keep it running once it is decided.
+if (argv[0] === 'init') process.exit(code);
+process.exitCode = code;

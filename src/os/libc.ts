@@ -1,5 +1,5 @@
-// The only file that sees koffi (only src/os/ may import it; the lint config says so). It binds
-// the few libc calls Node does not offer and hands src/os/ plain functions with the kernel's
+// With src/os/init-libc.ts, the only files that see koffi (only src/os/ may import it; the lint
+// config says so). It binds the few libc calls Node does not offer and hands src/os/ plain functions with the kernel's
 // convention: a negative result is -errno. koffi is loaded lazily and only on Linux, so importing
 // nursery never fails for want of it; a load that failed is tried again on the next call, since
 // the cause (a burst of open files, say) may have passed.
@@ -66,10 +66,24 @@ function positive(pid: number, call: string): void {
   if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`${call} needs a positive PID, got ${pid}`);
 }
 
-function bind(): Libc {
+export interface LoadedLibc {
+  koffi: typeof import('koffi');
+  lib: ReturnType<(typeof import('koffi'))['load']>;
+}
+
+let loaded: LoadedLibc | null = null;
+
+/** koffi and libc, loaded once (throws where they cannot load). For src/os/ only. */
+export function loadLibc(): LoadedLibc {
+  if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   const koffi = require('koffi') as typeof import('koffi');
-  const lib = openLibc(koffi);
+  loaded = { koffi, lib: openLibc(koffi) };
+  return loaded;
+}
+
+function bind(): Libc {
+  const { koffi, lib } = loadLibc();
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   const prctl = lib.func(
     'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
