@@ -65,7 +65,7 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
       log.event(`reaped orphan ${pid}: ${describe(status)}`);
     },
   });
-  const shutdown = new Shutdown(c, reaper, pid1);
+  const shutdown = new Shutdown(c, reaper, pid1, log);
   const pending: NodeJS.Signals[] = [];
   let shuttingDown = false;
 

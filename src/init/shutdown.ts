@@ -7,6 +7,7 @@
 import type { InitLibc } from '../os/init-libc.js';
 import { descendantsOf, isDead, scanAll } from '../os/proc.js';
 import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identity.js';
+import type { InitLog } from './log.js';
 import type { InitReaper } from './reap.js';
 
 const SIGTERM = 15;
@@ -34,6 +35,7 @@ export class Shutdown {
     private readonly c: InitLibc,
     private readonly reaper: InitReaper,
     private readonly pid1: boolean,
+    private readonly log: InitLog,
   ) {}
 
   /** A second request to stop (SIGTERM/SIGINT during shutdown): SIGKILL what is left now. */
@@ -79,6 +81,7 @@ export class Shutdown {
       if (this.#left() > 0) {
         report.termed = this.#signalAll(SIGTERM, true);
         this.#signalAll(SIGCONT, false);
+        this.log.event(`SIGTERM to ${report.termed} process(es) left; waiting up to ${graceMs} ms for them`);
       }
       let tick = 1;
       let killedAt = -1;

@@ -42,19 +42,23 @@ test('a death by signal n exits with 128 + n', { skip }, async () => {
   }
 });
 
-test('a command that does not exist exits 127, one that cannot be executed 126, each with a reason', { skip }, async () => {
-  const missing = await codeOf(['no-such-command-for-nursery']);
-  assert.equal(missing.code, 127);
-  assert.match(missing.err, /cannot run "no-such-command-for-nursery": ENOENT/);
-  const plain = join(dir, 'not-executable');
-  writeFileSync(plain, 'echo hi\n');
-  chmodSync(plain, 0o644);
-  const denied = await codeOf([plain]);
-  assert.equal(denied.code, 126);
-  assert.match(denied.err, /EACCES/);
-  const dirAsCommand = await codeOf([dir]);
-  assert.equal(dirAsCommand.code, 126, 'a directory is not a command');
-});
+test(
+  'a command that does not exist exits 127, one that cannot be executed 126, each with a reason',
+  { skip },
+  async () => {
+    const missing = await codeOf(['no-such-command-for-nursery']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.err, /cannot run "no-such-command-for-nursery": ENOENT/);
+    const plain = join(dir, 'not-executable');
+    writeFileSync(plain, 'echo hi\n');
+    chmodSync(plain, 0o644);
+    const denied = await codeOf([plain]);
+    assert.equal(denied.code, 126);
+    assert.match(denied.err, /EACCES/);
+    const dirAsCommand = await codeOf([dir]);
+    assert.equal(dirAsCommand.code, 126, 'a directory is not a command');
+  },
+);
 
 test('--remap-exit maps codes (repeatable, and after 128 + n), and leaves others alone', { skip }, async () => {
   const remap = ['--remap-exit', '143:0', '-e', '3:4'];
