@@ -7,6 +7,7 @@ const USAGE = `usage: nursery <command>
 
 commands:
   demo       replay the seeds' process leaks with child_process, then with nursery
+  doctor     zombies by parent, orphans adopted by PID 1, what PID 1 is, and what to do
   help       this text
   version    print the version
 `;
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'demo':
       return demo();
+    case 'doctor':
+      return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
     case 'version':
     case '--version': {
       const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
