@@ -20,6 +20,9 @@ function countNames(list: ProcStat[]): { comm: string; count: number }[] {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+// Not Math.min(...list): a parent may hold more zombies than a call takes arguments.
+const earliest = (list: ProcStat[]): number => list.reduce((min, s) => Math.min(min, s.startTime), Infinity);
+
 // From the topmost ancestor down to pid's parent: up to the scope's root, or to a process whose
 // parent is not in the snapshot (PID 1's parent is 0; `docker exec` gives its processes 0 too).
 function ancestorsOf(pid: number, byPid: Map<number, ProcStat>, scope: number | null): ProcessRef[] {
@@ -48,7 +51,6 @@ function zombieParents(snap: Snapshot, maxZombies: number | null): ZombieParent[
   const out: ZombieParent[] = [];
   for (const [ppid, zombies] of byParent) {
     const parent = byPid.get(ppid);
-    const oldest = Math.min(...zombies.map((z) => z.startTime));
     out.push({
       pid: ppid,
       comm: parent?.comm ?? '?',
@@ -57,7 +59,7 @@ function zombieParents(snap: Snapshot, maxZombies: number | null): ZombieParent[
       count: zombies.length,
       pids: zombies.map((z) => z.pid).sort((a, b) => a - b),
       names: countNames(zombies),
-      oldestAgeSeconds: ageOf(oldest, snap),
+      oldestAgeSeconds: ageOf(earliest(zombies), snap),
       overLimit: maxZombies !== null && zombies.length > maxZombies,
       ancestors: ancestorsOf(ppid, byPid, snap.scope),
     });
@@ -80,7 +82,7 @@ function adoptedGroups(snap: Snapshot): AdoptedGroup[] {
       comm,
       count: list.length,
       pids: list.map((s) => s.pid).sort((a, b) => a - b),
-      oldestAgeSeconds: ageOf(Math.min(...list.map((s) => s.startTime)), snap),
+      oldestAgeSeconds: ageOf(earliest(list), snap),
     }))
     .sort((a, b) => b.count - a.count || cmp(a.comm, b.comm));
 }
