@@ -81,18 +81,16 @@ function pid1Finding(pid1: Pid1Report): Finding | null {
       advice: 'run nursery doctor where /proc/1 is readable to judge PID 1',
     };
   }
-  if (pid1.kind !== 'application') return null;
-  // SIGCHLD's disposition proves little: a program may reap through signalfd or by polling. What
-  // proves PID 1 does not reap is zombies held by it.
+  // Zombies held by PID 1 are the proof that it does not reap; their finding says all this already.
+  if (pid1.kind !== 'application' || pid1.zombies > 0) return null;
+  // SIGCHLD's disposition proves little: a program may reap through signalfd, or by polling.
   const why =
-    pid1.zombies > 0
-      ? `it holds ${plural(pid1.zombies, 'zombie')}: it does not reap the orphans the kernel hands it`
-      : pid1.sigchld === 'ignored'
-        ? 'it ignores SIGCHLD, so the kernel reaps its children, but it forwards no signal to them'
-        : 'unless it was written to, it neither reaps the orphans the kernel hands it nor forwards signals';
+    pid1.sigchld === 'ignored'
+      ? 'it ignores SIGCHLD, so the kernel reaps its children, but it forwards no signal to them'
+      : 'unless it was written to, it neither reaps the orphans the kernel hands it nor forwards signals';
   return {
     code: 'pid1-application',
-    severity: pid1.zombies > 0 ? 'warning' : 'info',
+    severity: 'info',
     pid: 1,
     message: `PID 1 is an application (${pid1.comm ?? '?'}), not a known init: ${why}`,
     advice: INIT_ADVICE,
