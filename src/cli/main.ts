@@ -17,8 +17,6 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'demo':
       return demo();
-    case 'doctor':
-      return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
     case 'version':
     case '--version': {
       const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -27,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${pkg.version}\n`);
       return 0;
     }
+    case 'doctor':
+      return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
     case undefined:
     case 'help':
     case '--help':
