@@ -135,6 +135,12 @@ test('PID 1 is classified by name, by argv[0], and `nursery init` by its command
     ['renamed', '/usr/bin/tini -- app', 'init', 'tini'],
     ['node', 'node /usr/local/bin/nursery init -- node server.js', 'nursery-init', 'nursery init'],
     ['node', 'node /app/node_modules/nursery/dist/src/cli/main.js init -- x', 'nursery-init', 'nursery init'],
+    [
+      'node',
+      'node /usr/lib/node_modules/nursery/bin/../dist/src/cli/main.js init -- x',
+      'nursery-init',
+      'nursery init',
+    ],
     ['node', 'node server.js init', 'application', null],
     ['node', 'node /usr/local/bin/nursery doctor -- init', 'application', null],
     ['python3', 'python3 app.py', 'application', null],
