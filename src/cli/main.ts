@@ -8,6 +8,7 @@ const USAGE = `usage: nursery <command>
 commands:
   init       run a command as a container's PID 1 (nursery init --help)
   demo       replay the seeds' process leaks with child_process, then with nursery
+  doctor     zombies by parent, orphans adopted by PID 1, what PID 1 is, and what to do
   help       this text
   version    print the version
 `;
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${pkg.version}\n`);
       return 0;
     }
+    case 'doctor':
+      return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
     case undefined:
     case 'help':
     case '--help':

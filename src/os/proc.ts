@@ -168,3 +168,74 @@ export function bootId(): string {
   }
   return boot;
 }
+
+/** Seconds since boot, from /proc/uptime (NaN where it cannot be read). */
+export function uptimeSeconds(): number {
+  try {
+    return Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+let ticks: number | undefined;
+
+// Start times count clock ticks (sysconf(_SC_CLK_TCK)). The kernel gives that number to every
+// process in its auxiliary vector (AT_CLKTCK, type 17): one read, no libc call. 100 where the
+// vector cannot be read, the value of every mainstream Linux build.
+/** Clock ticks per second: the unit of ProcStat.startTime. */
+export function clockTicksPerSecond(): number {
+  if (ticks !== undefined) return ticks;
+  ticks = 100;
+  try {
+    const buf = readFileSync('/proc/self/auxv');
+    const wide = buf.length % 16 === 0 && !['ia32', 'arm', 'mips', 'mipsel', 'ppc'].includes(process.arch);
+    const size = wide ? 8 : 4;
+    for (let i = 0; i + 2 * size <= buf.length; i += 2 * size) {
+      const type = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
+      if (type === 0) break; // AT_NULL
+      if (type !== 17) continue;
+      const value = wide ? Number(buf.readBigUInt64LE(i + size)) : buf.readUInt32LE(i + size);
+      if (value > 0) ticks = value;
+      break;
+    }
+  } catch {
+    // keep 100
+  }
+  return ticks;
+}
+
+export type SignalDisposition = 'caught' | 'ignored' | 'default';
+
+/** What pid does with signal `signo` (SigCgt, SigIgn in /proc/PID/status); null if unreadable. */
+export function signalDisposition(pid: number, signo: number): SignalDisposition | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return null;
+  }
+  const mask = (name: string): bigint | null => {
+    const m = new RegExp(`^${name}:\\s*([0-9a-fA-F]+)$`, 'm').exec(text);
+    return m?.[1] === undefined ? null : BigInt(`0x${m[1]}`);
+  };
+  const caught = mask('SigCgt');
+  const ignored = mask('SigIgn');
+  if (caught === null || ignored === null) return null;
+  const bit = 1n << BigInt(signo - 1);
+  if (caught & bit) return 'caught';
+  if (ignored & bit) return 'ignored';
+  return 'default';
+}
+
+/**
+ * Threads of pid still listed (0 once it is gone). A real zombie lists one; a process whose main
+ * thread has exited shows state Z in its stat while its other threads still run.
+ */
+export function threadCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
+}

@@ -1,11 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childrenByThread, childrenOf, descendantsOf, membersOf, parseStat, readStat } from '../../src/os/proc.js';
+import {
+  childrenByThread,
+  childrenOf,
+  clockTicksPerSecond,
+  descendantsOf,
+  membersOf,
+  parseStat,
+  readStat,
+  signalDisposition,
+  threadCount,
+  uptimeSeconds,
+} from '../../src/os/proc.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
 test('parseStat takes comm up to the last ")" when it holds spaces and parentheses', () => {
@@ -69,6 +81,33 @@ test('childrenOf, descendantsOf and membersOf see a real tree', async () => {
 
 test('readStat of a PID that does not exist is null', () => {
   assert.equal(readStat(2 ** 22 + 7), null);
+});
+
+test('uptime, clock ticks, signal disposition and thread count, checked against /proc and getconf', async () => {
+  const [up] = readFileSync('/proc/uptime', 'latin1').split(' ');
+  assert.ok(uptimeSeconds() >= Number(up));
+  const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  if (getconf.status === 0) assert.equal(clockTicksPerSecond(), Number(getconf.stdout.trim()));
+  assert.ok(Number.isInteger(clockTicksPerSecond()) && clockTicksPerSecond() > 0);
+  // A shell that ignores SIGUSR1 and traps SIGUSR2; SIGWINCH left alone.
+  const cp = spawn('sh', ['-c', "trap '' USR1; trap 'exit 0' USR2; echo ready; while :; do sleep 1; done"], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
+  await once(cp.stdout, 'data');
+  try {
+    const pid = cp.pid as number;
+    assert.equal(signalDisposition(pid, constants.signals.SIGUSR1), 'ignored');
+    assert.equal(signalDisposition(pid, constants.signals.SIGUSR2), 'caught');
+    assert.equal(signalDisposition(pid, constants.signals.SIGWINCH), 'default');
+    assert.equal(threadCount(pid), 1);
+    assert.ok(threadCount(process.pid) > 1, 'node runs a few threads');
+  } finally {
+    process.kill(-(cp.pid as number), 'SIGKILL');
+    await once(cp, 'exit');
+  }
+  assert.equal(signalDisposition(2 ** 22 + 7, 17), null);
+  assert.equal(threadCount(2 ** 22 + 7), 0);
 });
 
 test('the test file leaves no child or zombie behind', async () => {
