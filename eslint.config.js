@@ -5,7 +5,9 @@
 //   plugin leaves to each project (as it does every other package that starts processes);
 // - src/os/wait.ts (waitpid, waitid) only from src/reaper/ (invariant 2: the reaper is the one
 //   other waiter, and it reaps by PID);
-// - src/os/libc.ts (koffi) only from src/os/: the rest of nursery sees plain functions.
+// - src/os/libc.ts (koffi) only from src/os/: the rest of nursery sees plain functions;
+// - src/os/init-libc.ts (wait-any, posix_spawn) only from src/init/: the one process where
+//   nursery is the only spawner (invariant 2's exception).
 // The plugin is the workspace package packages/eslint-plugin-nursery, loaded by its name as a
 // user's config loads it (npm links it into node_modules), from its build: `npm run lint` compiles
 // first.
@@ -19,6 +21,10 @@ const WAIT = {
 const LIBC = {
   group: ['**/os/libc.js', 'koffi'],
   message: 'koffi and the raw libc bindings stay inside src/os/: import the function from its src/os/ module.',
+};
+const INIT_LIBC = {
+  group: ['**/os/init-libc.js'],
+  message: 'Only src/init/ may wait for any child or posix_spawn (docs/design.md, invariant 2).',
 };
 
 // Every way to load node-pty but a type-only import (which starts nothing).
@@ -63,7 +69,11 @@ export default [
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/reaper/**', 'src/os/**'],
+    ignores: ['src/reaper/**', 'src/os/**', 'src/init/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WAIT, LIBC, INIT_LIBC] }] },
+  },
+  {
+    files: ['src/init/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [WAIT, LIBC] }] },
   },
   {
@@ -73,7 +83,7 @@ export default [
   },
   {
     files: ['src/reaper/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [LIBC] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [LIBC, INIT_LIBC] }] },
   },
   {
     files: ['src/os/**/*.ts'],
