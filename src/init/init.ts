@@ -88,9 +88,10 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
     }
     const n = signalNumber(name);
     if (name === 'SIGCONT' && terminal && c.foreground(0) === readStat('self')?.pgrp) c.setForeground(0, pgid);
-    const target = opts.group ? -pgid : mainPid;
-    const r = c.kill(target, n);
-    log.event(`${name} → ${opts.group ? `group ${pgid}` : `pid ${mainPid}`}${r < 0 ? ` failed (errno ${-r})` : ''}`);
+    // A stop at the terminal stops the whole foreground group: so does a continue.
+    const group = opts.group || (terminal && (name === 'SIGCONT' || JOB_STOP.has(name)));
+    const r = c.kill(group ? -pgid : mainPid, n);
+    log.event(`${name} → ${group ? `group ${pgid}` : `pid ${mainPid}`}${r < 0 ? ` failed (errno ${-r})` : ''}`);
     if (JOB_STOP.has(name) && !pid1 && terminal) jobStopped();
   }
 
