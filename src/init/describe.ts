@@ -1,6 +1,9 @@
 // One way to say how a process ended, for the init's log.
-import { signalName } from '../os/signals.js';
+import { constants } from 'node:os';
 import type { ChildStatus } from './status.js';
+
+const names = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
+const signalName = (n: number): string => names.get(n) ?? `signal ${n}`;
 
 export function describe(status: ChildStatus): string {
   switch (status.kind) {

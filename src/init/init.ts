@@ -1,6 +1,8 @@
 // `nursery init`: a PID 1 for containers (or a subreaper anywhere else). It starts the command,
 // passes signals on, reaps everything, and when the command exits it stops whatever is left,
 // waiting for all of it (and no longer), before exiting with the command's code (docs/init.md).
+// What only some runs need (the shutdown's walk, --kill-orphans) is loaded when needed: an init's
+// start-up is part of every container's.
 import { setChildSubreaper } from '../os/prctl.js';
 import { type InitLibc, initLibc } from '../os/init-libc.js';
 import { readStat } from '../os/proc.js';
@@ -8,9 +10,9 @@ import { INIT_USAGE, type InitOptions, InitUsageError, parseInitArgs } from './a
 import { JOB_STOP, catchSignals, signalNumber } from './forward.js';
 import { inheritedIgnored, launch } from './launch.js';
 import { type InitLog, initLog } from './log.js';
-import { OrphanKiller } from './orphans.js';
+import type { OrphanKiller } from './orphans.js';
 import { InitReaper } from './reap.js';
-import { Shutdown } from './shutdown.js';
+import type { Shutdown } from './shutdown.js';
 import { type ChildStatus, exitCodeOf } from './status.js';
 import { describe } from './describe.js';
 
@@ -65,9 +67,10 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
       log.event(`reaped orphan ${pid}: ${describe(status)}`);
     },
   });
-  const shutdown = new Shutdown(c, reaper, pid1, log);
+  let shutdown: Shutdown | null = null;
   const pending: NodeJS.Signals[] = [];
   let shuttingDown = false;
+  let hurried = false;
 
   // The command was stopped (Ctrl-Z on its terminal): an init under a shell stops too, so the
   // shell sees its job stopped and gives the prompt back; `fg` then continues both.
@@ -82,12 +85,13 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
     if (shuttingDown) {
       if (name === 'SIGTERM' || name === 'SIGINT') {
         log.warn(`${name} during shutdown: SIGKILL to everything left`);
-        shutdown.hurry();
+        hurried = true;
+        shutdown?.hurry();
       }
       return;
     }
     const n = signalNumber(name);
-    if (name === 'SIGCONT' && terminal && c.foreground(0) === readStat('self')?.pgrp) c.setForeground(0, pgid);
+    if (name === 'SIGCONT' && terminal && c.foreground(0) === c.ownGroup()) c.setForeground(0, pgid);
     // A stop at the terminal stops the whole foreground group: so does a continue.
     const group = opts.group || (terminal && (name === 'SIGCONT' || JOB_STOP.has(name)));
     const r = c.kill(group ? -pgid : mainPid, n);
@@ -99,7 +103,7 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
   process.on('SIGCHLD', onChild);
   const uncatch = catchSignals(ignored, forward);
   const keepAlive = setInterval(onChild, SAFETY_TICK_MS);
-  const orphans = opts.killOrphans ? new OrphanKiller(() => mainPid, opts.graceMs, log) : null;
+  let orphans: OrphanKiller | null = null;
   try {
     const launched = launch(c, opts.command, opts.args, ignored);
     if ('errno' in launched) {
@@ -116,11 +120,23 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
       // no access to /: the init keeps its directory
     }
     for (const name of pending.splice(0)) forward(name);
-    orphans?.start();
+    if (opts.killOrphans) {
+      const { OrphanKiller } = await import('./orphans.js');
+      orphans = new OrphanKiller(() => mainPid, opts.graceMs, log);
+      orphans.start();
+    }
     reaper.drain();
     await mainExited;
     shuttingDown = true;
     orphans?.stop();
+    // No child at all means no descendant either: nothing to stop, nothing to load for it.
+    reaper.drain();
+    if (reaper.noChildren) {
+      log.event(`shutdown: nothing left, ${reaper.reaped} orphans reaped in all`);
+      return exitCodeOf(mainStatus ?? { kind: 'exited', code: 1 }, opts.remap);
+    }
+    shutdown = new (await import('./shutdown.js')).Shutdown(c, reaper, pid1, log);
+    if (hurried) shutdown.hurry();
     const report = await shutdown.run(opts.graceMs);
     if (report.killed > 0) log.warn(`${report.killed} process(es) still running after ${opts.graceMs} ms: SIGKILL`);
     if (report.stuck > 0) log.warn(`${report.stuck} process(es) did not die after SIGKILL: exiting anyway`);

@@ -2,10 +2,8 @@
 // own without a new session, hands it the terminal when the init holds one, empties its signal
 // mask and sets every signal back to its default action, except those the init itself inherited
 // as ignored: those stay ignored, for the init and for the child, as a shell's `trap '' SIG` means.
-import { isatty } from 'node:tty';
 import { constants } from 'node:os';
 import type { InitLibc } from '../os/init-libc.js';
-import { readStat } from '../os/proc.js';
 
 /** Set by bin/nursery, which reads its own SigIgn before Node resets every disposition. */
 export const SIGIGN_ENV = 'NURSERY_INIT_SIGIGN';
@@ -41,11 +39,9 @@ function errnoName(errno: number): string {
   return `errno ${errno}`;
 }
 
-/** The init's own process group holds the terminal in the foreground: only then is it handed on. */
+/** stdin is a terminal whose foreground group is the init's own: only then is it handed on. */
 function holdsTerminal(c: InitLibc): boolean {
-  if (!c.canHandTerminal || !isatty(0)) return false;
-  const own = readStat('self')?.pgrp;
-  return own !== undefined && c.foreground(0) === own;
+  return c.canHandTerminal && c.foreground(0) === c.ownGroup();
 }
 
 export function launch(

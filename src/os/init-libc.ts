@@ -38,7 +38,9 @@ export interface InitLibc {
   waitAny(): { pid: number; status: number };
   /** signal(sig, SIG_IGN): 0 or -errno. */
   ignore(signal: number): number;
-  /** tcgetpgrp(fd), or -errno. */
+  /** getpgrp(): this process's group. */
+  ownGroup(): number;
+  /** tcgetpgrp(fd), or -errno (-ENOTTY when fd is not a terminal). */
   foreground(fd: number): number;
   /** tcsetpgrp(fd, pgrp): 0 or -errno. */
   setForeground(fd: number, pgrp: number): number;
@@ -85,6 +87,7 @@ export function initLibc(): InitLibc {
   // SIG_IGN is the pointer value 1; a pointer and an intptr_t travel in the same register.
   const signalFn = lib.func('intptr_t signal(int sig, intptr_t handler)');
   const tcgetpgrp = lib.func('int tcgetpgrp(int fd)');
+  const getpgrp = lib.func('int getpgrp()');
   const tcsetpgrp = lib.func('int tcsetpgrp(int fd, int pgrp)');
   const killFn = lib.func('int kill(int pid, int sig)');
   const errno = (): number => koffi.errno();
@@ -127,6 +130,7 @@ export function initLibc(): InitLibc {
       return pid < 0 ? { pid: -errno(), status: 0 } : { pid, status: status[0] ?? 0 };
     },
     ignore: (signal) => (Number(signalFn(signal, SIG_IGN)) === -1 ? -errno() : 0),
+    ownGroup: () => getpgrp() as number,
     foreground(fd) {
       const r = tcgetpgrp(fd) as number;
       return r < 0 ? -errno() : r;
