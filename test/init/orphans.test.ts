@@ -9,7 +9,7 @@ import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 const skip = pidnsSkip();
 const LOOP = 'while :; do sleep 5 & wait $!; done';
 
-test('--kill-orphans stops an adopted orphan while the command runs; SIGKILL for one that ignores SIGTERM', async (t) => {
+test('--kill-orphans stops an adopted orphan while the command runs; SIGKILL if it ignores SIGTERM', async (t) => {
   if (skip) return t.skip(skip);
   const script = `(sleep 600 &); (trap '' TERM; sleep 601 & exit 0) ; echo ready; ${LOOP}`;
   const run = startInit(['--kill-orphans', '--grace-ms', '300', '-v'], ['sh', '-c', script], { pidns: true });
