@@ -13,8 +13,7 @@ import { type InitLog, initLog } from './log.js';
 import type { OrphanKiller } from './orphans.js';
 import { InitReaper } from './reap.js';
 import type { Shutdown } from './shutdown.js';
-import { type ChildStatus, exitCodeOf } from './status.js';
-import { describe } from './describe.js';
+import { type ChildStatus, describe, exitCodeOf } from './status.js';
 
 const SAFETY_TICK_MS = 1000;
 
@@ -102,6 +101,14 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
   const onChild = (): void => reaper.drain();
   process.on('SIGCHLD', onChild);
   const uncatch = catchSignals(ignored, forward);
+  // After the listeners: a parent already gone means the signal is due at once.
+  if (opts.parentDeathSignal !== 0) {
+    const parent = process.ppid;
+    const r = c.parentDeathSignal(opts.parentDeathSignal);
+    if (r < 0) log.warn(`cannot set the parent-death signal (errno ${-r})`);
+    // The parent may have died before the request: then the signal is due now.
+    else if (process.ppid !== parent) process.kill(process.pid, opts.parentDeathSignal);
+  }
   const keepAlive = setInterval(onChild, SAFETY_TICK_MS);
   let orphans: OrphanKiller | null = null;
   try {
