@@ -93,7 +93,9 @@ export function initLibc(): InitLibc {
   const getpgrp = lib.func('int getpgrp()');
   const tcsetpgrp = lib.func('int tcsetpgrp(int fd, int pgrp)');
   const killFn = lib.func('int kill(int pid, int sig)');
-  const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
+  const prctl = lib.func(
+    'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
+  );
   const errno = (): number => koffi.errno();
   const status = [0];
 
