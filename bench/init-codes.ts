@@ -49,8 +49,9 @@ export const initCodes: Bench = async (ctx) => {
       },
     ],
     notes: [
-      `init exit codes: each code from a fresh \`unshare --pid --fork --mount-proc\` namespace with \`nursery init\` ` +
-        `as its PID 1, running \`sh -c 'exit n'\` or \`sh -c 'kill -n $$'\`${wrong.length ? `; wrong: ${wrong.join(', ')}` : ''}.`,
+      'init exit codes: each code from a fresh `unshare --pid --fork --mount-proc` namespace with `nursery init` ' +
+        "as its PID 1, running `sh -c 'exit n'` or `sh -c 'kill -n $$'`" +
+        (wrong.length ? `; wrong: ${wrong.join(', ')}.` : '.'),
     ],
   };
 };
