@@ -25,6 +25,7 @@ import {
   resolveSpec,
 } from './options/spawn.js';
 import { type StopAllOptions, splitStopAllOptions } from './options/stop.js';
+import { keepSpareFd } from './os/proc.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
@@ -47,6 +48,8 @@ export class Nursery implements AsyncDisposable {
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
     const o = resolveNurseryOptions(options);
+    // One descriptor kept back, so that a stop can still read /proc when the host runs out.
+    keepSpareFd();
     this.#defaults = o.defaults;
     this.#cleanupOnExit = o.cleanupOnExit;
     this.#daemons = new Daemons({

@@ -74,16 +74,26 @@ export class Handle implements AsyncDisposable {
       if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) {
         this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
       }
+      let unverified = false;
       if (this.#treeStop !== null) {
-        await this.#treeStop;
+        const report = await this.#treeStop;
+        unverified = report.unverified || report.survivors !== 0;
         hooks.onTreeGone();
         // Reaped by now if they were ours to reap; any other waiter has had them.
         for (const release of this.#claims.splice(0)) release();
       }
       this.#state = 'exited';
       const r = this.#reason;
-      const stopped = r !== null && r !== 'leftovers';
-      const info: ExitInfo = { code, signal, durationMs, stopped, timedOut: r === 'timeout', aborted: r === 'abort' };
+      const stopped = r !== null && r !== 'leftovers' && !unverified;
+      const info: ExitInfo = {
+        code,
+        signal,
+        durationMs,
+        stopped,
+        timedOut: r === 'timeout',
+        aborted: r === 'abort',
+        unverified,
+      };
       hooks.onExit(this, info);
       return info;
     });
@@ -220,9 +230,18 @@ export class Handle implements AsyncDisposable {
     // stopTree only fails on an OS error it cannot classify; the handle must still settle.
     this.#treeStop = stopTree(this.#root(), { signal, graceMs }).catch((error: unknown) => {
       warnOnce('NURSERY_STOP_FAILED', `nursery: stopping pid ${this.pid} failed: ${String(error)}`);
-      return { signalled: 0, killedAfterGrace: 0, survivors: -1, durationMs: 0 };
+      return { signalled: 0, killedAfterGrace: 0, survivors: -1, unverified: true, durationMs: 0 };
     });
-    void this.#treeStop.then((report) => this.#hooks.onStopReport(report, reason));
+    void this.#treeStop.then((report) => {
+      this.#hooks.onStopReport(report, reason);
+      if (report.unverified) {
+        warnOnce(
+          'NURSERY_STOP_UNVERIFIED',
+          `nursery: stopping pid ${this.pid} could not make sure its whole tree is gone (/proc could not ` +
+            'be read: out of file descriptors?); ExitInfo.unverified is true.',
+        );
+      }
+    });
   }
 
   #stopFor(reason: StopReason, signal = this.#spec.killSignal, graceMs = this.#spec.graceMs): Promise<ExitInfo> {

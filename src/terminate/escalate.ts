@@ -17,6 +17,8 @@ export interface Escalatable {
   aliveCount(): number;
   /** Settles when waiting may end early (the leader reaped), or null. */
   wake(): Promise<unknown> | null;
+  /** True while the last look for members failed (/proc unreadable): members may be unseen. */
+  blind?(): boolean;
 }
 
 export interface EscalateOptions {
@@ -33,6 +35,11 @@ export interface StopReport {
   killedAfterGrace: number;
   /** Processes still alive when the loop gave up waiting after SIGKILL (D state, or not ours to kill). */
   survivors: number;
+  /**
+   * True when the loop could not make sure that the whole tree is gone: /proc could not be read
+   * (the host out of file descriptors or memory), so members it never saw may still run.
+   */
+  unverified: boolean;
   durationMs: number;
 }
 
@@ -55,7 +62,7 @@ function pause(ms: number, wake: Promise<unknown> | null): Promise<void> {
 
 export async function escalate(target: Escalatable, options: EscalateOptions): Promise<StopReport> {
   const start = performance.now();
-  const report: StopReport = { signalled: 0, killedAfterGrace: 0, survivors: 0, durationMs: 0 };
+  const report: StopReport = { signalled: 0, killedAfterGrace: 0, survivors: 0, unverified: false, durationMs: 0 };
   target.collect();
   let signal = options.signal;
   report.signalled = target.signalAll(signal);
@@ -77,6 +84,7 @@ export async function escalate(target: Escalatable, options: EscalateOptions): P
     await pause(Math.min(delay, untilGrace, MAX_POLL_MS), target.wake());
     delay = Math.min(delay * 2, MAX_POLL_MS);
   }
+  report.unverified = target.blind?.() ?? false;
   report.durationMs = performance.now() - start;
   return report;
 }

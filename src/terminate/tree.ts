@@ -2,7 +2,15 @@
 // setsid() (found by walking /proc before the first signal), orphans of the tree that our
 // subreaper adopted (found by the tree's tag), and, once the leader is reaped, its session.
 import { performance } from 'node:perf_hooks';
-import { childrenByThread, descendantsOf, environHas, isDead, membersOf, readStat } from '../os/proc.js';
+import {
+  childrenByThread,
+  descendantsOf,
+  environHas,
+  isDead,
+  membersOf,
+  readStat,
+  unreadableCount,
+} from '../os/proc.js';
 import { killGroup, killPid } from '../os/kill.js';
 import { adoptsOrphans } from '../os/prctl.js';
 import type { Escalatable } from './escalate.js';
@@ -36,6 +44,15 @@ export class Tree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
   private lastScan = -Infinity;
   private sessionReused = false;
+  /** The last look failed somewhere (/proc unreadable): members may be unseen, so never "gone". */
+  private unseen = false;
+  /**
+   * Some look failed: even if a later one works, a member that was unseen then may since have
+   * lost its parent and left the session, out of reach. The stop cannot vouch for the whole tree.
+   */
+  private everUnseen = false;
+  /** Members recorded since the last signalAll(): not signalled yet. */
+  private late: ProcRef[] = [];
 
   constructor(readonly root: TreeRoot) {}
 
@@ -46,6 +63,7 @@ export class Tree implements Escalatable {
     const ref = make();
     if (ref) {
       this.refs.set(pid, ref);
+      this.late.push(ref);
       this.root.onMember?.(pid, startTime);
     } else {
       this.refs.delete(pid);
@@ -54,6 +72,17 @@ export class Tree implements Escalatable {
 
   // Record every live descendant of the leader and of the processes already known.
   collect(): void {
+    const before = unreadableCount();
+    this.look();
+    this.unseen = unreadableCount() !== before;
+    if (this.unseen) this.everUnseen = true;
+  }
+
+  blind(): boolean {
+    return this.everUnseen;
+  }
+
+  private look(): void {
     const roots: number[] = [];
     if (!this.root.isReaped()) roots.push(this.root.pid);
     for (const ref of this.refs.values()) if (isAlive(ref)) roots.push(ref.pid);
@@ -102,6 +131,7 @@ export class Tree implements Escalatable {
   // Returns how many processes the signal was aimed at (counted before any is sent, since a
   // group kill makes members vanish while we look).
   signalAll(signal: number): number {
+    this.late = [];
     const leaderLive = !this.root.isReaped();
     const leader = leaderLive ? readStat(this.root.pid) : null;
     const targets = [...this.refs.values()].filter(isAlive);
@@ -135,12 +165,25 @@ export class Tree implements Escalatable {
   gone(currentSignal: number): boolean {
     if (!this.root.isReaped()) return false;
     for (const ref of this.refs.values()) if (isAlive(ref)) return false;
+    if (this.unseen) {
+      // A look failed (out of file descriptors, say): look again now and then; until one works,
+      // an empty group proves nothing about the members we could not see.
+      if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
+      this.lastScan = performance.now();
+      this.collect();
+      if (this.unseen) return false;
+      const late = this.late.splice(0).filter(isAlive);
+      for (const ref of late) signalRef(ref, currentSignal);
+      if (late.length > 0) return false;
+    }
     if (this.sessionReused || killGroup(this.root.pid, 0) === 'gone') return true;
     if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
     // Members we had not recorded: forked after the walk, or orphaned before it.
+    const before = unreadableCount();
     const fresh = this.scanSession().filter(isAlive);
+    if (unreadableCount() !== before) this.unseen = this.everUnseen = true;
     for (const ref of fresh) signalRef(ref, currentSignal);
-    return fresh.length === 0;
+    return fresh.length === 0 && !this.unseen;
   }
 
   wake(): Promise<unknown> | null {
