@@ -24,7 +24,7 @@ import {
   forkSpec,
   resolveSpec,
 } from './options/spawn.js';
-import { type StopAllOptions, splitStopAllOptions } from './options/stop.js';
+import { type StopAllOptions, type StopOptions, resolveStopOptions, splitStopAllOptions } from './options/stop.js';
 import { keepSpareFd } from './os/proc.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
@@ -204,10 +204,15 @@ export class Nursery implements AsyncDisposable {
     return exits;
   }
 
-  /** Refuses new children, then stops every child. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new children, then stops every child (with `options`, as stopAll() does; a later
+   * stop(), stopAll() or close() with SIGKILL or a shorter grace takes effect at once).
+   * @throws NurseryOptionError for a bad option.
+   */
+  async close(options: StopOptions = {}): Promise<void> {
+    resolveStopOptions(options, { signal: 0, graceMs: 0 });
     this.#closed = true;
-    await this.stopAll();
+    await this.stopAll(options);
     // Only now: a second Ctrl-C during the stop above must still reach killAllNow.
     this.#removeSignals?.();
     this.#removeSignals = null;

@@ -49,6 +49,8 @@ export class Handle implements AsyncDisposable {
   #t0 = performance.now();
   #state: ChildState = 'running';
   #treeStop: Promise<StopReport> | null = null;
+  /** Makes the tree stop in flight harsher (a later stop with SIGKILL, a shorter grace, another signal). */
+  #tighten: ((signal: number, graceMs: number) => void) | null = null;
   #stopResult: Promise<ExitInfo> | null = null;
   #reason: StopReason | null = null;
   #timer: LongTimer | undefined;
@@ -122,7 +124,9 @@ export class Handle implements AsyncDisposable {
   /**
    * Stops the child and its whole tree: `signal` to the group and to descendants that left it,
    * SIGKILL to what remains after `graceMs`. Resolves as soon as all of it is gone. Safe to call
-   * twice, or after exit: every call returns the same result.
+   * twice, or after exit: every call returns the same result. A call while a stop is in flight
+   * makes it harsher at once, for the whole tree: SIGKILL (or `graceMs` ending sooner than the
+   * pending grace) kills now, another signal is sent now; a milder call changes nothing.
    * @throws NurseryOptionError for a bad option.
    */
   stop(options: StopOptions = {}): Promise<ExitInfo> {
@@ -227,8 +231,10 @@ export class Handle implements AsyncDisposable {
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {
     this.#reason = reason;
     if (this.#state === 'running') this.#state = 'stopping';
+    const stop = stopTree(this.#root(), { signal, graceMs });
+    this.#tighten = stop.tighten;
     // stopTree only fails on an OS error it cannot classify; the handle must still settle.
-    this.#treeStop = stopTree(this.#root(), { signal, graceMs }).catch((error: unknown) => {
+    this.#treeStop = stop.done.catch((error: unknown) => {
       warnOnce('NURSERY_STOP_FAILED', `nursery: stopping pid ${this.pid} failed: ${String(error)}`);
       return { signalled: 0, killedAfterGrace: 0, survivors: -1, unverified: true, durationMs: 0 };
     });
@@ -244,11 +250,13 @@ export class Handle implements AsyncDisposable {
     });
   }
 
+  // A stop while one is in flight (this one's, a timeout's, the leftovers') takes effect at once
+  // if it is harsher: SIGKILL, a sooner end of the grace, or another signal.
   #stopFor(reason: StopReason, signal = this.#spec.killSignal, graceMs = this.#spec.graceMs): Promise<ExitInfo> {
-    if (this.#stopResult) return this.#stopResult;
-    if (this.#treeStop === null && !this.#child.isReaped()) this.#startTreeStop(reason, signal, graceMs);
+    if (this.#treeStop !== null) this.#tighten?.(signal, graceMs);
+    else if (!this.#child.isReaped()) this.#startTreeStop(reason, signal, graceMs);
     this.#disarm();
-    this.#stopResult = this.exited;
+    this.#stopResult ??= this.exited;
     return this.#stopResult;
   }
 
