@@ -1,11 +1,12 @@
-// The one escalation loop (docs/design.md, invariant 4): the first signal to every member, polling until all are gone, SIGKILL to whatever is
+// The one escalation loop (docs/design.md, invariant 4): the first signal to every member (then
+// SIGCONT, so that a stopped member sees it), polling until all are gone, SIGKILL to whatever is
 // left when the grace period ends, and a bounded wait for the SIGKILLed to vanish. The grace
 // period is a ceiling, never a wait: the loop returns the moment everything is gone. A stop in
 // flight can be made harsher (tighten(): a second stop with SIGKILL, a shorter grace or another
 // signal), never milder. Every stop in nursery (a Handle's tree, an orphan's, a daemon's) goes
 // through here; what differs is only who the members are.
 import { performance } from 'node:perf_hooks';
-import { SIGKILL } from '../os/signals.js';
+import { SIGCONT, SIGKILL } from '../os/signals.js';
 
 /** A set of processes to stop. */
 export interface Escalatable {
@@ -13,7 +14,7 @@ export interface Escalatable {
   collect(): void;
   /** Sends `signal` to every live member; returns how many it was aimed at. */
   signalAll(signal: number): number;
-  /** True when every member is gone; may signal members found late with `currentSignal`. */
+  /** True when every member is gone; may signal members found late with `currentSignal` (and resumeAfter()). */
   gone(currentSignal: number): boolean;
   aliveCount(): number;
   /** Settles when waiting may end early (the leader reaped), or null. */
@@ -46,6 +47,15 @@ export interface StopReport {
 
 const MAX_POLL_MS = 20;
 const KILL_WAIT_MS = 2000;
+
+/**
+ * What a stop sends after `signal`: SIGCONT, so that a stopped process (SIGSTOP, SIGTSTP, a
+ * debugger) runs its handler now rather than meet SIGKILL at the end of the grace, as systemd
+ * does; null where none is needed.
+ */
+export function resumeAfter(signal: number): number | null {
+  return signal === SIGKILL || signal === SIGCONT || signal === 0 ? null : SIGCONT;
+}
 
 /** One stop in flight. */
 export class Escalation {
@@ -81,7 +91,10 @@ export class Escalation {
   }
 
   #send(signal: number): number {
-    return this.#target.signalAll(signal);
+    const n = this.#target.signalAll(signal);
+    const resume = resumeAfter(signal);
+    if (resume !== null) this.#target.signalAll(resume);
+    return n;
   }
 
   // Sleeps up to `ms`, waking early when the target says so or a later stop tightens this one.

@@ -13,7 +13,7 @@ import {
 } from '../os/proc.js';
 import { killGroup, killPid } from '../os/kill.js';
 import { adoptsOrphans } from '../os/prctl.js';
-import type { Escalatable } from './escalate.js';
+import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
 export interface TreeRoot {
@@ -173,7 +173,7 @@ export class Tree implements Escalatable {
       this.collect();
       if (this.unseen) return false;
       const late = this.late.splice(0).filter(isAlive);
-      for (const ref of late) signalRef(ref, currentSignal);
+      for (const ref of late) this.signalLate(ref, currentSignal);
       if (late.length > 0) return false;
     }
     if (this.sessionReused || killGroup(this.root.pid, 0) === 'gone') return true;
@@ -182,8 +182,16 @@ export class Tree implements Escalatable {
     const before = unreadableCount();
     const fresh = this.scanSession().filter(isAlive);
     if (unreadableCount() !== before) this.unseen = this.everUnseen = true;
-    for (const ref of fresh) signalRef(ref, currentSignal);
+    for (const ref of fresh) this.signalLate(ref, currentSignal);
     return fresh.length === 0 && !this.unseen;
+  }
+
+  // A member found after the first signal gets the current one, and SIGCONT after it as every
+  // member did.
+  private signalLate(ref: ProcRef, signal: number): void {
+    signalRef(ref, signal);
+    const resume = resumeAfter(signal);
+    if (resume !== null) signalRef(ref, resume);
   }
 
   wake(): Promise<unknown> | null {
