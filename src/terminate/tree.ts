@@ -44,6 +44,8 @@ export class Tree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
   private lastScan = -Infinity;
   private sessionReused = false;
+  /** The session was scanned after the leader's reap. */
+  private sessionSeen = false;
   /** The last look failed somewhere (/proc unreadable): members may be unseen, so never "gone". */
   private unseen = false;
   /**
@@ -111,6 +113,7 @@ export class Tree implements Escalatable {
   // live process now holding the leader's PID means our session is gone and the ID is a stranger's.
   private scanSession(): ProcRef[] {
     this.lastScan = performance.now();
+    this.sessionSeen = true;
     if (this.sessionReused) return [];
     const id = this.root.pid;
     const holder = readStat(id);
@@ -160,8 +163,8 @@ export class Tree implements Escalatable {
     return n;
   }
 
-  // Everything gone: the leader reaped, every recorded process exited, and the group empty of
-  // live members (zombies waiting for a parent that is not us do not count).
+  // Everything gone: the leader reaped, every recorded process exited, and the group and session
+  // empty of live members (zombies waiting for a parent that is not us do not count).
   gone(currentSignal: number): boolean {
     if (!this.root.isReaped()) return false;
     for (const ref of this.refs.values()) if (isAlive(ref)) return false;
@@ -176,12 +179,19 @@ export class Tree implements Escalatable {
       for (const ref of late) this.signalLate(ref, currentSignal);
       if (late.length > 0) return false;
     }
-    if (this.sessionReused || killGroup(this.root.pid, 0) === 'gone') return true;
-    if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
-    // Members we had not recorded: forked after the walk, or orphaned before it.
+    // An empty group says nothing of a member that left it but not the session (`set -m` in a
+    // shell, Popen(process_group=0)) and whose parent is gone: the session is scanned at least
+    // once after the reap, however empty the group.
+    const groupEmpty = this.sessionReused || killGroup(this.root.pid, 0) === 'gone';
+    if (groupEmpty && this.sessionSeen) return true;
+    if (this.sessionSeen && performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
+    // Members we had not recorded: forked after the walk, orphaned before it, out of the group.
     const before = unreadableCount();
-    const fresh = this.scanSession().filter(isAlive);
+    this.late = [];
+    this.collectAdopted();
+    this.scanSession();
     if (unreadableCount() !== before) this.unseen = this.everUnseen = true;
+    const fresh = this.late.splice(0).filter(isAlive);
     for (const ref of fresh) this.signalLate(ref, currentSignal);
     return fresh.length === 0 && !this.unseen;
   }
