@@ -26,6 +26,7 @@ import {
 } from './options/spawn.js';
 import { type StopAllOptions, type StopOptions, resolveStopOptions, splitStopAllOptions } from './options/stop.js';
 import { keepSpareFd } from './os/proc.js';
+import { stopAdoptedInScope } from './terminate/adopted.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
@@ -206,13 +207,17 @@ export class Nursery implements AsyncDisposable {
 
   /**
    * Refuses new children, then stops every child (with `options`, as stopAll() does; a later
-   * stop(), stopAll() or close() with SIGKILL or a shorter grace takes effect at once).
+   * stop(), stopAll() or close() with SIGKILL or a shorter grace takes effect at once), and, with
+   * a subreaper, whatever of their trees it adopted (daemons started with mode: 'daemon' aside).
    * @throws NurseryOptionError for a bad option.
    */
   async close(options: StopOptions = {}): Promise<void> {
-    resolveStopOptions(options, { signal: 0, graceMs: 0 });
+    const stop = resolveStopOptions(options, { signal: this.#defaults.killSignal, graceMs: this.#defaults.graceMs });
     this.#closed = true;
     await this.stopAll(options);
+    // What the trees of this Nursery left that our subreaper adopted (a daemon a finished command
+    // detached, kept by killLeftovers: false): nothing tagged by this Nursery outlives close().
+    if (this.#lease) await stopAdoptedInScope(this.#defaults.scope, this.#lease.reaper.tracked.pids(), stop);
     // Only now: a second Ctrl-C during the stop above must still reach killAllNow.
     this.#removeSignals?.();
     this.#removeSignals = null;

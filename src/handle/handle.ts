@@ -3,13 +3,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { invalidOption } from '../errors.js';
-import { groupExists, killPid } from '../os/kill.js';
+import { killPid } from '../os/kill.js';
 import type { SignalLike } from '../os/signals.js';
 import { checkSignal } from '../options/check.js';
 import type { ResolvedSpec } from '../options/spawn.js';
 import { type StopOptions, resolveStopOptions } from '../options/stop.js';
 import type { SpawnedChild } from '../spawn/types.js';
-import { type StopReport, type TreeRoot, killTreeNow, stopTree } from '../terminate/stop-tree.js';
+import { type StopReport, type TreeRoot, hasLeftovers, killTreeNow, stopTree } from '../terminate/stop-tree.js';
 import { type LongTimer, setLongTimeout } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
 import { messageIterator, requireIpc, sendMessage } from './ipc.js';
@@ -72,8 +72,9 @@ export class Handle implements AsyncDisposable {
     this.exited = child.exit.then(async ({ code, signal }) => {
       const durationMs = performance.now() - this.#t0;
       this.#disarm();
-      // The child is gone; anything of its group or session still alive is a leftover.
-      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) {
+      // The child is gone; anything of its group, or of its tree adopted by our subreaper, still
+      // alive is a leftover.
+      if (this.#treeStop === null && spec.killLeftovers && hasLeftovers(this.#root())) {
         this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
       }
       let unverified = false;

@@ -1,7 +1,6 @@
 // The spawn spec: what a caller may ask of a child, checked once into a ResolvedSpec that the
 // rest of nursery trusts.
 import { fstatSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
 import { invalidOption } from '../errors.js';
 import { SIGTERM } from '../os/signals.js';
 import {
@@ -160,7 +159,7 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   const mode = checkOneOf(spec.mode, 'mode', ['normal', 'pty'], 'normal');
   const pty = resolveTerminal(spec, mode === 'pty');
   const owner = spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner');
-  const tag = `${TREE_TAG_NAME}=${process.pid}.${threadId}.${++treeCounter}`;
+  const tag = `${TREE_TAG_NAME}=${defaults.scope}.${++treeCounter}`;
   const env = checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true));
   env[TREE_TAG_NAME] = tag.slice(TREE_TAG_NAME.length + 1);
   if (pty) dropInheritedSize(env, spec.env as Record<string, unknown> | undefined);

@@ -164,6 +164,15 @@ export function environHas(pid: number, entry: string): boolean {
   return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry || env.endsWith(`\0${entry}`);
 }
 
+/** The value of `name` in pid's initial environment, or null (unset, gone, or not ours to read). */
+export function environValue(pid: number, name: string): string | null {
+  const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
+  if (env === null) return null;
+  const key = `${name}=`;
+  for (const entry of env.split('\0')) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
+}
+
 /** The command line of pid, NULs as spaces ('' for a zombie or a vanished process). */
 export function readCmdline(pid: number): string {
   try {

@@ -2,9 +2,10 @@
 // finds it, through the one escalation loop.
 import { SIGKILL } from '../os/signals.js';
 import { type EscalateOptions, Escalation, type StopReport } from './escalate.js';
-import { Tree, type TreeRoot } from './tree.js';
+import { Tree, type TreeRoot, hasLeftovers } from './tree.js';
 
 export type { StopReport, TreeRoot };
+export { hasLeftovers };
 
 /** A tree stop in flight: `done` settles with the report; `tighten` makes it harsher (Escalation.tighten). */
 export interface TreeStop {

@@ -2,17 +2,9 @@
 // setsid() (found by walking /proc before the first signal), orphans of the tree that our
 // subreaper adopted (found by the tree's tag), and, once the leader is reaped, its session.
 import { performance } from 'node:perf_hooks';
-import {
-  childrenByThread,
-  descendantsOf,
-  environHas,
-  isDead,
-  membersOf,
-  readStat,
-  unreadableCount,
-} from '../os/proc.js';
-import { killGroup, killPid } from '../os/kill.js';
-import { adoptsOrphans } from '../os/prctl.js';
+import { descendantsOf, isDead, membersOf, readStat, unreadableCount } from '../os/proc.js';
+import { groupExists, killGroup, killPid } from '../os/kill.js';
+import { adoptedTagged } from './adopted.js';
 import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
@@ -97,14 +89,12 @@ export class Tree implements Escalatable {
   // tree's tag, and their descendants by the walk.
   private collectAdopted(): void {
     const tag = this.root.tag;
-    if (tag === undefined || !adoptsOrphans()) return;
-    const tracked = this.root.tracked?.();
-    for (const pid of childrenByThread().get(process.pid) ?? []) {
-      if (pid === this.root.pid || this.refs.has(pid) || tracked?.has(pid) || !environHas(pid, tag)) continue;
-      const s = readStat(pid);
-      if (s === null || isDead(s)) continue;
+    if (tag === undefined) return;
+    const value = tag.slice(tag.indexOf('=') + 1);
+    for (const s of adoptedTagged((v) => v === value, this.root.tracked?.())) {
+      if (s.pid === this.root.pid || this.refs.has(s.pid)) continue;
       this.add(s.pid, s.startTime, () => openRef(s));
-      for (const d of descendantsOf(pid)) this.add(d.pid, d.startTime, () => openRef(d));
+      for (const d of descendantsOf(s.pid)) this.add(d.pid, d.startTime, () => openRef(d));
     }
   }
 
@@ -218,4 +208,16 @@ export class Tree implements Escalatable {
     for (const ref of this.refs.values()) closeRef(ref);
     this.refs.clear();
   }
+}
+
+/**
+ * What a child that exited by itself may have left: members of its group, or orphans of its tree
+ * that our subreaper adopted (a daemon detached with `setsid -f`). Cheap: no full /proc scan.
+ */
+export function hasLeftovers(root: TreeRoot): boolean {
+  if (groupExists(root.pid)) return true;
+  const tag = root.tag;
+  if (tag === undefined) return false;
+  const value = tag.slice(tag.indexOf('=') + 1);
+  return adoptedTagged((v) => v === value, root.tracked?.()).length > 0;
 }
