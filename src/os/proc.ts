@@ -225,6 +225,15 @@ export function membersOf(id: number): ProcStat[] {
   return scanAll().filter((s) => s.pgrp === id || s.session === id);
 }
 
+/** A soft limit of this process ('Max open files', 'Max processes'): Infinity if none, null if unknown. */
+export function softLimit(name: 'Max open files' | 'Max processes'): number | null {
+  const text = readProc('/proc/self/limits', 'latin1', isGone) ?? '';
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  const soft = line?.slice(name.length).trim().split(/\s+/)[0];
+  if (soft === undefined) return null;
+  return soft === 'unlimited' ? Infinity : Number(soft);
+}
+
 let boot: string | undefined;
 
 // Start times count from boot, so a PID and a start time name one process only within one boot.
