@@ -3,6 +3,9 @@
 // option the host's SIGINT/SIGTERM/SIGHUP stop every tree first (a second signal: SIGKILL at
 // once), then the signal is raised again so the host ends as it would have without nursery,
 // unless the application has listeners of its own for it, which then decide.
+//
+// One listener per signal for the whole thread, shared by every Nursery that asked for it (not one
+// each: eleven Nurseries would trip MaxListenersExceededWarning).
 import { toSignalNumber } from '../os/signals.js';
 import { killPid } from '../os/kill.js';
 import type { HostSignal } from '../options/nursery.js';
@@ -12,30 +15,52 @@ export interface HostSignalHooks {
   killAllNow(): void;
 }
 
-/** Installs the listeners; returns the function that removes them. */
-export function installHostSignals(signals: readonly HostSignal[], hooks: HostSignalHooks): () => void {
-  const listeners = new Map<HostSignal, () => void>();
-  let stopping = false;
-  const remove = (): void => {
-    for (const [sig, fn] of listeners) process.removeListener(sig, fn);
-    listeners.clear();
+const users = new Map<HostSignal, Set<HostSignalHooks>>();
+const listeners = new Map<HostSignal, () => void>();
+/** A graceful stop is under way: the next signal SIGKILLs at once. */
+let stopping = false;
+
+function listener(sig: HostSignal): () => void {
+  return (): void => {
+    const hooks = [...(users.get(sig) ?? [])];
+    if (stopping) {
+      for (const h of hooks) h.killAllNow();
+      return;
+    }
+    stopping = true;
+    void Promise.allSettled(hooks.map((h) => h.stopAll())).finally(() => {
+      stopping = false;
+      // stopAll() is close(), which removed each Nursery's part; what is left belongs to Nurseries
+      // made since. Our listener was the only one: without it the default action (death by this
+      // signal) is what the host would have had.
+      if (process.listenerCount(sig) === 0) killPid(process.pid, toSignalNumber(sig, 'signal'));
+    });
   };
+}
+
+function drop(sig: HostSignal, hooks: HostSignalHooks): void {
+  const set = users.get(sig);
+  if (!set?.delete(hooks) || set.size > 0) return;
+  users.delete(sig);
+  const fn = listeners.get(sig);
+  listeners.delete(sig);
+  if (fn) process.removeListener(sig, fn);
+}
+
+/** Adds a Nursery to the listeners of `signals`; returns the function that takes it out again. */
+export function installHostSignals(signals: readonly HostSignal[], hooks: HostSignalHooks): () => void {
   for (const sig of signals) {
-    const fn = (): void => {
-      if (stopping) {
-        hooks.killAllNow();
-        return;
-      }
-      stopping = true;
-      void hooks.stopAll().finally(() => {
-        remove();
-        // Our listener was the only one: without it the default action (death by this signal)
-        // is what the host would have had.
-        if (process.listenerCount(sig) === 0) killPid(process.pid, toSignalNumber(sig, 'signal'));
-      });
-    };
-    listeners.set(sig, fn);
-    process.on(sig, fn);
+    let set = users.get(sig);
+    if (!set) {
+      set = new Set();
+      users.set(sig, set);
+      const fn = listener(sig);
+      listeners.set(sig, fn);
+      process.on(sig, fn);
+    }
+    set.add(hooks);
   }
-  return remove;
+  return () => {
+    for (const sig of signals) drop(sig, hooks);
+  };
 }
