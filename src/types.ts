@@ -50,6 +50,10 @@ export interface RunResult<Output extends string | Buffer = string> {
   stdout: Output;
   stderr: Output;
   durationMs: number;
+  /** As ExitInfo.stopped: a timeout, an abort, maxBuffer or a stop() of its handle ended it, tree and all. */
+  stopped: boolean;
   timedOut: boolean;
   aborted: boolean;
+  /** As ExitInfo.unverified: a stop could not make sure that the whole tree is gone. */
+  unverified: boolean;
 }
