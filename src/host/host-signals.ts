@@ -32,10 +32,22 @@ function listener(sig: HostSignal): () => void {
       stopping = false;
       // stopAll() is close(), which removed each Nursery's part; what is left belongs to Nurseries
       // made since. Our listener was the only one: without it the default action (death by this
-      // signal) is what the host would have had.
-      if (process.listenerCount(sig) === 0) killPid(process.pid, toSignalNumber(sig, 'signal'));
+      // signal) is what the host would have had. The only others are signal-exit's (execa's
+      // cleanup, and many CLIs): it re-raises only when it is alone, so it declined while we
+      // listened; raised again now, it finds itself alone, runs its handlers and ends the host.
+      const others = process.listenerCount(sig);
+      if (others === 0 || others === signalExitListeners()) killPid(process.pid, toSignalNumber(sig, 'signal'));
     });
   };
+}
+
+// How many listeners per signal signal-exit holds (v4's emitter on globalThis, v3's on process):
+// both keep a count, and install one listener per signal per count.
+function signalExitListeners(): number {
+  const v4 = (globalThis as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
+  const count = (e: { count?: unknown } | undefined): number => (typeof e?.count === 'number' ? e.count : 0);
+  return count(v4) + count(v3);
 }
 
 function drop(sig: HostSignal, hooks: HostSignalHooks): void {
