@@ -1,6 +1,7 @@
 // The Nursery: the one object an application holds. It composes the parts (options, the spawn
 // site, Handles, tree stop, the reaper, host hooks) and keeps the books; it validates nothing
 // itself (src/options/ does).
+import { isMainThread } from 'node:worker_threads';
 import type { DaemonHandle } from './daemon/daemon-handle.js';
 import { Daemons } from './daemon/daemons.js';
 import type { DaemonExit, DaemonInfo } from './daemon/types.js';
@@ -116,8 +117,12 @@ export class Nursery implements AsyncDisposable {
     if ((spec as { mode?: unknown } | null)?.mode === 'daemon') return this.#spawnDaemon(spec);
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
-    // The watcher starts first, so that the child's group can be listed the moment it exists.
-    const watch = resolved.dieWithParent ? (this.#parentWatch ??= acquireParentWatch()) : null;
+    // The watcher starts first, so that the child's group can be listed the moment it exists. In
+    // a worker, cleanupOnExit lists the group too: on worker.terminate() or the main thread's
+    // process.exit() the worker runs no more code, and only the watcher can act.
+    const threadBound = this.#cleanupOnExit && !isMainThread;
+    const watched = resolved.dieWithParent || threadBound;
+    const watch = watched ? (this.#parentWatch ??= acquireParentWatch()) : null;
     watch?.prepare();
     let handle: Handle;
     let unwatch: (() => void) | undefined;
@@ -129,7 +134,13 @@ export class Nursery implements AsyncDisposable {
     }
     // Listed in the same synchronous step as the spawn; removed just before `exited` settles: the
     // whole tree is gone by then, so the group can no longer be a stranger's.
-    unwatch = watch?.add(handle.pid);
+    const removals = [
+      resolved.dieWithParent ? watch?.add(handle.pid, 'process') : undefined,
+      threadBound ? watch?.add(handle.pid, 'thread') : undefined,
+    ];
+    unwatch = () => {
+      for (const remove of removals) remove?.();
+    };
     this.#children.add(handle);
     this.#stats.counts.spawned++;
     if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
