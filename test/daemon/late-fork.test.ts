@@ -28,16 +28,16 @@ const catchesTerm = (pid: number): boolean => {
 
 test("a daemon's stop reaches the child its shell forks while dying", async () => {
   const file = join(base, 'late');
-  const script = `trap 'sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > ${file}.tmp; mv ${file}.tmp ${file}; exit 0' TERM
-while :; do sleep 0.05; done`;
+  const late = `sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > ${file}.tmp; mv ${file}.tmp ${file}; exit 0`;
+  const script = `trap '${late}' TERM\nwhile :; do sleep 0.05; done`;
   const d = await nursery.spawn({ mode: 'daemon', command: 'sh', args: ['-c', script] });
   await waitFor(() => catchesTerm(d.pid), 10_000, 'the TERM trap');
   await d.stop({ graceMs: 60_000 });
   await waitFor(() => existsSync(file), 10_000, 'the late child to be reported');
-  const late = Number(readFileSync(file, 'latin1'));
-  const s = stat(late);
-  if (s !== null && s.comm === 'sleep' && alive(late)) {
-    process.kill(late, 'SIGKILL');
+  const child = Number(readFileSync(file, 'latin1'));
+  const s = stat(child);
+  if (s !== null && s.comm === 'sleep' && alive(child)) {
+    process.kill(child, 'SIGKILL');
     assert.fail('the child forked by the dying daemon outlived its stop');
   }
 });
