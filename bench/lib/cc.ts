@@ -13,8 +13,12 @@ const SIGSTAMP = `
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-static void put(const char *s, int n) { while (n > 0) { ssize_t w = write(1, s, n); if (w <= 0) return; s += w; n -= w; } }
-static int num(char *end, unsigned long long v) { int n = 0; do { *--end = '0' + v % 10; v /= 10; n++; } while (v); return n; }
+static void put(const char *s, int n) {
+  while (n > 0) { ssize_t w = write(1, s, n); if (w <= 0) return; s += w; n -= w; }
+}
+static int num(char *end, unsigned long long v) {
+  int n = 0; do { *--end = '0' + v % 10; v /= 10; n++; } while (v); return n;
+}
 static void on(int sig) {
   struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
   char buf[64]; char *end = buf + sizeof buf - 1; *end = '\\n';
