@@ -16,6 +16,10 @@ const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
 const { dieWithParent } = await import('./die-with-parent.js');
+const { initStartup } = await import('./init-startup.js');
+const { initForward } = await import('./init-forward.js');
+const { initBurst } = await import('./init-burst.js');
+const { initCompare } = await import('./init-compare.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -25,6 +29,10 @@ const benches: [string, Bench][] = [
   ['daemon-start', daemonStart],
   ['idle-cpu', idleCpu],
   ['die-with-parent', dieWithParent],
+  ['init-startup', initStartup],
+  ['init-forward', initForward],
+  ['init-burst', initBurst],
+  ['init-compare', initCompare],
 ];
 
 const rows: Row[] = [];
