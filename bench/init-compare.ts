@@ -26,8 +26,11 @@ export async function compare(ctx: BenchContext): Promise<Matrix> {
   const why = pidnsUnavailable();
   const tmp = tempDir();
   try {
-    const built = compile('sigconf', tmp.path);
-    const sigconf = 'path' in built ? built.path : null;
+    const helper = (name: 'sigconf' | 'ignchld'): string | null => {
+      const built = compile(name, tmp.path);
+      return 'path' in built ? built.path : null;
+    };
+    const [sigconf, ignchld] = [helper('sigconf'), helper('ignchld')];
     const cells: Cell[][] = CHECKS.map(() => []);
     let k = 0;
     for (const name of INIT_NAMES) {
@@ -42,7 +45,7 @@ export async function compare(ctx: BenchContext): Promise<Matrix> {
         const dir = join(tmp.path, `${k++}`);
         mkdirSync(dir);
         try {
-          row.push(await check.run({ init, dir, sigconf, ctx }));
+          row.push(await check.run({ init, dir, sigconf, ignchld, ctx }));
         } catch (error) {
           row.push({ pass: false, text: `FAIL: crashed: ${error instanceof Error ? error.message : String(error)}` });
         }

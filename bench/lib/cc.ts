@@ -1,5 +1,6 @@
 // Small C helpers compiled at bench time with the machine's cc (nothing is downloaded): a child
-// that timestamps signal receipt with CLOCK_MONOTONIC, and tini's signal-configuration wrapper.
+// that timestamps signal receipt with CLOCK_MONOTONIC, tini's signal-configuration wrapper, and a
+// wrapper that execs its arguments with SIGCHLD ignored.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +58,21 @@ int main(int argc, char *argv[]) {
 }
 `;
 
-const SOURCES = { sigstamp: SIGSTAMP, sigconf: SIGCONF } as const;
+// A parent that leaves SIGCHLD ignored (SIG_IGN survives exec): the kernel then reaps children by
+// itself, and an init that waits for SIGCHLD without resetting it never hears of its child's end.
+const IGNCHLD = `
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char *argv[]) {
+  (void)argc;
+  signal(SIGCHLD, SIG_IGN);
+  execvp(argv[1], argv + 1);
+  perror("exec"); return 127;
+}
+`;
+
+const SOURCES = { sigstamp: SIGSTAMP, sigconf: SIGCONF, ignchld: IGNCHLD } as const;
 export type Helper = keyof typeof SOURCES;
 
 /** Compiles the helper into `dir`; returns its path, or why it cannot be built here. */

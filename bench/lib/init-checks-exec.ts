@@ -77,6 +77,14 @@ export const execChecks: Check[] = [
     },
   },
   {
+    name: "SIGCHLD left ignored by the init's parent: the init still exits with the command's code (42)",
+    async run(env) {
+      if (!env.ignchld) return { pass: null, text: 'n/a (no cc to build the wrapper)' };
+      const r = await under(env, ['sh', '-c', 'exit 42'], { inner: [env.ignchld], timeoutMs: 5000 });
+      return r.code === 42 ? pass() : fail(r.timedOut ? 'never exited (killed after 5 s)' : `exit ${code(r)}`);
+    },
+  },
+  {
     name: 'the command runs in a process group of its own',
     async run(env) {
       const stat = (await under(env, ['cat', '/proc/self/stat'])).stdout;

@@ -17,8 +17,9 @@ export interface CheckEnv {
   init: InitCommand;
   /** A fresh directory for this check's files, also in the command's environment as $D. */
   dir: string;
-  /** Helpers compiled at bench time; null when cc is missing. */
+  /** Helpers compiled at bench time (lib/cc.ts); null when cc is missing. */
   sigconf: string | null;
+  ignchld: string | null;
   ctx: BenchContext;
 }
 
@@ -34,6 +35,8 @@ export interface UnderOptions {
   wrap?: string;
   /** A program that execs its arguments, run in front of unshare (tini's sigconf wrapper). */
   prefix?: readonly string[];
+  /** The same, run inside the namespace: it is PID 1 until it execs the init. */
+  inner?: readonly string[];
   cwd?: string;
   timeoutMs?: number;
   /** Called with unshare's PID once it is started. */
@@ -42,7 +45,7 @@ export interface UnderOptions {
 
 /** Runs `command` under `env.init` as PID 1 of a new PID namespace, to its end. */
 export function under(env: CheckEnv, command: readonly string[], o: UnderOptions = {}): Promise<Ran> {
-  let argv = asPid1(env.init.argv(command, o.opts));
+  let argv = asPid1([...(o.inner ?? []), ...env.init.argv(command, o.opts)]);
   if (o.prefix) argv = [...o.prefix, ...argv];
   if (o.wrap !== undefined) argv = ['sh', '-c', `${o.wrap} exec "$@"`, 'sh', ...argv];
   return run(argv, {
