@@ -3,6 +3,7 @@
 // exits. The command reports through files in $D, read while it runs. (tini: test/signals,
 // test/pgroup, test/reaping; dumb-init: proxies_signals_test.py, child_processes_test.py.)
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Check,
   type CheckEnv,
@@ -76,6 +77,24 @@ export const signalChecks: Check[] = [
         return null;
       });
       return r.problem ? fail(r.problem) : r.exit === '143' ? pass() : fail(`exit ${r.exit}`);
+    },
+  },
+  {
+    name: 'SIGTERM sent 20 ms after the init program starts (exec done) ends the command: exit 143 at once',
+    async run(env) {
+      let unshare = 0;
+      const done = under(env, ['sleep', '3'], { started: (pid) => (unshare = pid) });
+      const init = await initPidOf(unshare);
+      // Not before unshare's forked child has exec'd the init: that window is unshare's, not the init's.
+      const execd = (): boolean => !readText(`/proc/${init}/cmdline`).startsWith('unshare\0');
+      // 20 ms: long after a C init's setup, within a node init's startup (a fixed delay, so not by chance).
+      if (init > 0 && (await until(execd, 5000))) {
+        await sleep(20);
+        process.kill(init, 'SIGTERM');
+      }
+      const r = await done;
+      const how = `exit ${code(r)} after ${r.ms.toFixed(0)} ms`;
+      return r.code === 143 && r.ms < 2000 ? pass(`pass (${how})`) : fail(`lost: ${how}`);
     },
   },
   {
