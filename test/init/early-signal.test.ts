@@ -19,7 +19,9 @@ test(
   'as PID 1: a SIGTERM sent while the init is still starting still ends the command (143)',
   {
     skip,
-    todo: 'the init has no handler before node has loaded it: the kernel drops the signal (also a row of bench/init-compare.ts)',
+    todo:
+      'the init has no handler before node has loaded it: the kernel drops the signal ' +
+      '(also a row of bench/init-compare.ts)',
   },
   async () => {
     const run = startInit([], ['sleep', '3'], { pidns: true });
