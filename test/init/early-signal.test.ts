@@ -1,11 +1,11 @@
 // A SIGTERM that reaches `nursery init` as PID 1 while it is still starting. The kernel drops a
-// signal sent to a namespace's PID 1 from outside when PID 1 has no handler for it, and node
-// installs its handlers only once the init's modules are loaded (about 100 ms after exec, more on
-// a loaded machine), so `docker stop` right after `docker run` is lost: the command starts anyway
-// and runs to its end (then the runtime's timeout and SIGKILL). tini is exposed for its ~1 ms of
-// startup only. Repro: `unshare --pid --fork --mount-proc --kill-child bin/nursery init -- sleep 3
-// & sleep 0.03; kill -TERM <the init>` exits 0 after 3 s; with tini it exits 143 at once. The
-// signal goes 20 ms after the init's exec: before it, the window is unshare's, not the init's.
+// signal sent to a namespace's PID 1 from outside when PID 1 has no handler of its own for it.
+// The init holds every forwarded signal from the first line of its subcommand (src/init/early.ts)
+// and forwards it once the command runs; what remains is Node's own start-up (~50 ms, more on a
+// loaded machine), before any JavaScript runs, when Node's built-in SIGTERM handler re-raises the
+// signal at its default action, which the kernel drops for PID 1. tini is exposed for ~1 ms only.
+// Repro: `unshare --pid --fork --mount-proc --kill-child bin/nursery init -- sleep 3 & sleep 0.03;
+// kill -TERM <the init>` exits 0 after 3 s; with tini it exits 143 at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ test(
   {
     skip,
     todo:
-      'the init has no handler before node has loaded it: the kernel drops the signal ' +
-      '(also a row of bench/init-compare.ts)',
+      "Node's own start-up (before any JavaScript) has no handler of ours: the kernel drops the " +
+      'signal (a known limit; also a row of bench/init-compare.ts)',
   },
   async () => {
     const run = startInit([], ['sleep', '3'], { pidns: true });
