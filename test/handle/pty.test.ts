@@ -144,7 +144,9 @@ test('stop() hangs up first, then stops the whole tree: setsid and TERM-ignoring
     const info = await child.stop();
     assert.equal(info.signal, 'SIGHUP', 'the PTY child died of the hang-up');
     assert.equal(info.stopped, true);
-    assert.equal(readFileSync(log, 'utf8'), 'HUP\n', 'the first and only signal the reporter got was SIGHUP');
+    // One line or two: a hang-up that reaches dash between its fork and the exec of the loop's
+    // `sleep` runs the trap in that child too (seen once under load). Never a TERM line.
+    assert.match(readFileSync(log, 'utf8'), /^(HUP\n){1,2}$/, 'the reporter got SIGHUP, never SIGTERM');
     for (const [name, pid] of Object.entries(pids)) assert.equal(alive(pid), false, `${name} (pid ${pid}) is gone`);
     assert.equal(nursery.stats().killedAfterGrace, before + 1, 'the escapee needed the SIGKILL after the grace');
     // The reporter and the sleeps, orphaned when the shell died, are zombies of ours now (we are
