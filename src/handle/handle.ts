@@ -19,7 +19,7 @@ export type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
 
 /** What the Nursery learns from its Handles. */
 export interface HandleHooks {
-  onStopReport(report: StopReport, reason: StopReason): void;
+  onStopReport(report: StopReport, reason: StopReason, handle: Handle): void;
   onExit(handle: Handle, info: ExitInfo): void;
   /** The stopped tree is gone: zombies of it adopted by our subreaper can be reaped now. */
   onTreeGone(): void;
@@ -222,7 +222,7 @@ export class Handle implements AsyncDisposable {
       warnOnce('NURSERY_STOP_FAILED', `nursery: stopping pid ${this.pid} failed: ${String(error)}`);
       return { signalled: 0, killedAfterGrace: 0, survivors: -1, durationMs: 0 };
     });
-    void this.#treeStop.then((report) => this.#hooks.onStopReport(report, reason));
+    void this.#treeStop.then((report) => this.#hooks.onStopReport(report, reason, this));
   }
 
   #stopFor(reason: StopReason, signal = this.#spec.killSignal, graceMs = this.#spec.graceMs): Promise<ExitInfo> {

@@ -1,5 +1,5 @@
 // The one /proc reader. Everything nursery knows about a process that is not its own child comes
-// from here: state, parent, group, session and start time.
+// from here: state, parent, group, session, start time, and its CPU time and resident memory.
 import { readFileSync, readdirSync } from 'node:fs';
 
 export interface ProcStat {
@@ -12,6 +12,11 @@ export interface ProcStat {
   session: number;
   /** Field 22: clock ticks after boot. With the PID it names one process for the life of the machine. */
   startTime: number;
+  /** Fields 14, 15: CPU time in user and kernel mode, in clock ticks. */
+  utime: number;
+  stime: number;
+  /** Field 24: resident set size, in pages. */
+  rssPages: number;
 }
 
 // `comm` may hold spaces and parentheses ("a) (b c"), so it runs from the first "(" to the *last* ")".
@@ -28,7 +33,13 @@ export function parseStat(text: string): ProcStat | null {
   const session = Number(rest[3]);
   const startTime = Number(rest[19]);
   if (!state || !Number.isInteger(pid) || !Number.isFinite(startTime) || Number.isNaN(ppid)) return null;
-  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, startTime };
+  const [utime, stime, rssPages] = [Number(rest[11]), Number(rest[12]), Number(rest[21])];
+  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, startTime, utime, stime, rssPages };
+}
+
+/** CPU seconds (user + kernel) and resident bytes of a stat; NaN where the kernel gave no figure. */
+export function usageOf(s: ProcStat): { cpuSeconds: number; rssBytes: number } {
+  return { cpuSeconds: (s.utime + s.stime) / clockTicksPerSecond(), rssBytes: s.rssPages * pageSize() };
 }
 
 export function readStat(pid: number | 'self'): ProcStat | null {
@@ -113,6 +124,16 @@ export function readCmdline(pid: number): string {
   }
 }
 
+/** The argument vector of pid ([] for a zombie, a kernel thread or a vanished process). */
+export function readArgv(pid: number): string[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return text.length === 0 ? [] : text.replace(/\0$/, '').split('\0');
+  } catch {
+    return [];
+  }
+}
+
 /** Every process visible in /proc. Costs one read per process: use it only where nothing narrower will do. */
 export function scanAll(): ProcStat[] {
   let names: string[];
@@ -178,31 +199,42 @@ export function uptimeSeconds(): number {
   }
 }
 
-let ticks: number | undefined;
+const auxvCache = new Map<number, number>();
 
-// Start times count clock ticks (sysconf(_SC_CLK_TCK)). The kernel gives that number to every
-// process in its auxiliary vector (AT_CLKTCK, type 17): one read, no libc call. 100 where the
-// vector cannot be read, the value of every mainstream Linux build.
-/** Clock ticks per second: the unit of ProcStat.startTime. */
-export function clockTicksPerSecond(): number {
-  if (ticks !== undefined) return ticks;
-  ticks = 100;
+// The kernel gives every process a few constants in its auxiliary vector: one read, no libc call.
+function auxv(type: number, fallback: number): number {
+  const cached = auxvCache.get(type);
+  if (cached !== undefined) return cached;
+  let found = fallback;
   try {
     const buf = readFileSync('/proc/self/auxv');
     const wide = buf.length % 16 === 0 && !['ia32', 'arm', 'mips', 'mipsel', 'ppc'].includes(process.arch);
     const size = wide ? 8 : 4;
     for (let i = 0; i + 2 * size <= buf.length; i += 2 * size) {
-      const type = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
-      if (type === 0) break; // AT_NULL
-      if (type !== 17) continue;
+      const t = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
+      if (t === 0) break; // AT_NULL
+      if (t !== type) continue;
       const value = wide ? Number(buf.readBigUInt64LE(i + size)) : buf.readUInt32LE(i + size);
-      if (value > 0) ticks = value;
+      if (value > 0) found = value;
       break;
     }
   } catch {
-    // keep 100
+    // keep the fallback
   }
-  return ticks;
+  auxvCache.set(type, found);
+  return found;
+}
+
+// Start times count clock ticks (sysconf(_SC_CLK_TCK)): AT_CLKTCK (17) of the auxiliary vector, 100
+// where it cannot be read, the value of every mainstream Linux build.
+/** Clock ticks per second: the unit of ProcStat.startTime, utime and stime. */
+export function clockTicksPerSecond(): number {
+  return auxv(17, 100);
+}
+
+/** Bytes per page (AT_PAGESZ, 6): the unit of ProcStat.rssPages. */
+export function pageSize(): number {
+  return auxv(6, 4096);
 }
 
 export type SignalDisposition = 'caught' | 'ignored' | 'default';
