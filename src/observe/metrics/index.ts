@@ -32,12 +32,12 @@ export const METRICS: readonly MetricSpec[] = [
 export function registerMetrics(registry: unknown, read: () => NurseryStats): () => void {
   const r = checkRegistry(registry);
   const prom = loadPromClient();
-  // One stats() per scrape: prom-client collects every metric in the same turn of the event loop.
+  // One stats() per scrape: prom-client calls every collect() in one synchronous run (Registry.metrics()).
   let cached: NurseryStats | null = null;
   const stats = (): NurseryStats => {
     if (cached === null) {
       cached = read();
-      setImmediate(() => (cached = null));
+      queueMicrotask(() => (cached = null));
     }
     return cached;
   };
