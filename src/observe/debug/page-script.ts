@@ -113,7 +113,7 @@ export const PAGE_SCRIPT = `
       el('span', null, ['RSS ' + bytes(h.rssBytes)]), el('span', null, ['CPU ' + cpu(h.cpuSeconds)]),
       el('span', null, [h.node]), el('span', null, [h.adoptsOrphans ? 'adopts orphans (subreaper or PID 1)' : 'not a subreaper']));
     var cards = el('div', 'cards', [card('running', s.running), card('spawned', s.spawned), card('exited', s.exited),
-      card('stopped', s.stopped), card('timed out', s.timedOut), card('SIGKILL after grace', s.killedAfterGrace, s.killedAfterGrace > 0),
+      card('stopped', s.stopped), card('timed out', s.timedOut), card('SIGKILLed', s.killedAfterGrace, s.killedAfterGrace > 0),
       card('spawn failures', s.spawnFailed, s.spawnFailed > 0), card('zombies reaped', s.reaped, s.reaped > 0 && !h.adoptsOrphans),
       card('orphans stopped', s.orphansKilled), card('daemons', s.daemons)]);
     var parts = [cards, children(d), orphans(d), reaps(d), daemons(d)];

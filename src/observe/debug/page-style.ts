@@ -18,10 +18,10 @@ header .live { margin-left:auto; display:flex; align-items:center; gap:8px; font
 .dot { width:9px; height:9px; border-radius:50%; background:var(--ok); box-shadow:0 0 0 3px var(--okbg); }
 .dot.stale { background:var(--bad); box-shadow:0 0 0 3px var(--badbg); }
 main { padding:18px 24px 40px; max-width:1500px; margin:0 auto; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(132px, 1fr)); gap:10px; margin-bottom:20px; }
-.card { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:10px 14px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fit, minmax(112px, 1fr)); gap:10px; margin-bottom:20px; }
+.card { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:8px 12px; }
 .card b { display:block; font-size:22px; font-variant-numeric:tabular-nums; }
-.card span { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.5px; }
+.card span { color:var(--muted); font-size:11px; text-transform:uppercase; letter-spacing:.4px; white-space:nowrap; }
 .card.alert b { color:var(--bad); }
 section { background:var(--panel); border:1px solid var(--line); border-radius:10px; margin-bottom:18px;
   overflow:hidden; }
