@@ -16,6 +16,7 @@ const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
 const { dieWithParent } = await import('./die-with-parent.js');
+const { observe } = await import('./observe.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -25,6 +26,7 @@ const benches: [string, Bench][] = [
   ['daemon-start', daemonStart],
   ['idle-cpu', idleCpu],
   ['die-with-parent', dieWithParent],
+  ['observe', observe],
 ];
 
 const rows: Row[] = [];

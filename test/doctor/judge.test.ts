@@ -21,6 +21,7 @@ const ps = (pid: number, ppid: number, comm: string, state = 'S', startTime = 10
   utime: 0,
   stime: 0,
   rssPages: 0,
+  threads: 1,
 });
 
 function snapshot(processes: ProcStat[], pid1Cmdline = '/usr/local/bin/node server.js'): Snapshot {

@@ -4,7 +4,7 @@
 // stops after MAX_NODES processes, so a request costs milliseconds, not the host's process count.
 // The schema (docs/observe.md) is versioned: fields are only ever added.
 import { adoptsOrphans } from '../../os/prctl.js';
-import { type ProcStat, childrenOf, readArgv, readStat, usageOf } from '../../os/proc.js';
+import { type ProcStat, childrenOf, childrenOfStat, readArgv, readStat, usageOf } from '../../os/proc.js';
 import type { RecentReap } from '../../reaper/types.js';
 import type { NurseryStats } from '../../stats.js';
 import type { ChildMode, ChildState } from '../../types.js';
@@ -95,12 +95,12 @@ class Walk {
     this.nodes++;
     const { pid, ppid, pgrp: pgid, comm } = s;
     const argv = applyRedactor(this.redact, readArgv(pid));
-    return { pid, ppid, pgid, comm, argv, ...figures(s), children: this.under(pid) };
+    return { pid, ppid, pgid, comm, argv, ...figures(s), children: this.under(s) };
   }
 
-  under(pid: number): ProcessNode[] {
+  under(parent: ProcStat): ProcessNode[] {
     const out: ProcessNode[] = [];
-    for (const child of childrenOf(pid)) {
+    for (const child of childrenOfStat(parent)) {
       if (this.truncated) break;
       const s = readStat(child);
       if (s !== null) out.push(this.node(s));
@@ -117,7 +117,7 @@ export function takeSnapshot(source: ObserveSource, redact: Redactor): DebugSnap
   const children: ChildEntry[] = list.map((c) => {
     const s = readStat(c.pid);
     const [, ...args] = applyRedactor(redact, [c.command, ...c.args]);
-    const tree = walk.truncated || s === null || s.state === 'Z' ? [] : walk.under(c.pid);
+    const tree = walk.truncated || s === null || s.state === 'Z' ? [] : walk.under(s);
     const { pid, pgid, owner, mode, state, command, startedAt } = c;
     return {
       pid,
