@@ -88,7 +88,9 @@ export const observe: Bench = async (ctx) => {
         met: target(list.p50),
       },
       {
-        benchmark: `GET /debug/processes (JSON, ${Math.round(size / 1024)} KiB) with ${N} live children: median (p90), n=${json.n}`,
+        benchmark:
+          `GET /debug/processes (JSON, ${Math.round(size / 1024)} KiB) with ${N} live children: ` +
+          `median (p90), n=${json.n}`,
         nursery: `${ms(json.p50)} (${ms(json.p90)})`,
         peers: '—',
         ratio: '—',

@@ -263,7 +263,7 @@ export class Nursery implements AsyncDisposable {
     await this.close();
   }
 
-  /** Counters, per owner too, the reaper's figures and the live daemons' count: all metrics() has, without prom-client. */
+  /** Counters (per owner too), the reaper's figures, the live daemons: what metrics() shows, without prom-client. */
   stats(): NurseryStats {
     return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, this.#daemons.list().length);
   }

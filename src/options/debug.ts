@@ -8,7 +8,7 @@ import { checkKeys, checkObject, checkString } from './check.js';
 export type Redactor = (argv: readonly string[]) => string[];
 
 export interface DebugHandlerOptions {
-  /** Redacts each command line shown (command first). Default: redactArgv (secret-looking flags and NAME=value words). */
+  /** Redacts each command line shown (argv, command first). Default: redactArgv. */
   redact?: Redactor;
 }
 

@@ -51,7 +51,7 @@ function raw(port: number, bytes: string): Promise<string> {
   });
 }
 
-test('GET /debug/processes: every child with pid, pgid, owner, mode, state, command, uptime, RSS, CPU and its tree', async () => {
+test('GET /debug/processes: each child: pid, pgid, owner, mode, state, command, uptime, RSS, CPU, tree', async () => {
   const server = await nursery.serveDebug({ port: 0 });
   const web = nursery.spawn({ command: 'sh', args: ['-c', 'sleep 600 & sleep 601'], owner: 'web' });
   const job = nursery.spawn({

@@ -10,7 +10,9 @@ export const PAGE_SCRIPT = `
   function el(tag, cls, kids, attrs) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
-    (kids || []).forEach(function (k) { if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k)); });
+    (kids || []).forEach(function (k) {
+      if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
+    });
     for (var a in attrs || {}) e.setAttribute(a, attrs[a]);
     return e;
   }
@@ -32,7 +34,8 @@ export const PAGE_SCRIPT = `
   function cpu(s) { return s === null || s === undefined ? '-' : s < 10 ? s.toFixed(2) + ' s' : dur(s); }
   function argv(words) { return words.join(' '); }
   function table(head, rows) {
-    var tr = el('tr', null, head.map(function (h) { return el('th', /^(RSS|CPU|Uptime|Age|PID)$/.test(h) ? 'num' : null, [h]); }));
+    var tr = el('tr', null, head.map(function (h) { return el('th',
+        /^(RSS|CPU|Uptime|Age|PID)$/.test(h) ? 'num' : null, [h]); }));
     return el('table', null, [el('thead', null, [tr]), el('tbody', null, rows)]);
   }
   function section(title, note, body) {
@@ -46,7 +49,8 @@ export const PAGE_SCRIPT = `
       var last = i === nodes.length - 1;
       var lead = el('span', 'tree', [new Array(depth).join('   ') + (last ? '\\u2514\\u2500' : '\\u251c\\u2500')]);
       out.push(el('tr', 'sub', [
-        el('td', 'num pid', [lead, n.pid]), el('td', null, [n.procState || '']), el('td', null, []), el('td', null, []),
+        el('td', 'num pid', [lead, n.pid]), el('td', null, [n.procState || '']), el('td', null, []), el('td',
+            null, []),
         el('td', 'num', [bytes(n.rssBytes)]), el('td', 'num', [cpu(n.cpuSeconds)]),
         el('td', 'cmd', [n.argv.length ? argv(n.argv) : '[' + n.comm + ']'])
       ], { 'data-pid': n.pid }));
@@ -61,7 +65,8 @@ export const PAGE_SCRIPT = `
     var rows = [];
     owners.forEach(function (o) {
       var list = groups[o], pty = list.filter(function (c) { return c.mode === 'pty'; }).length;
-      rows.push(el('tr', 'owner', [el('td', null, [o, el('small', null, [list.length + ' running' + (pty ? ', ' + pty + ' pty' : '')])], { colspan: 7 })], { 'data-owner': o }));
+      rows.push(el('tr', 'owner', [el('td', null, [o, el('small', null,
+          [list.length + ' running' + (pty ? ', ' + pty + ' pty' : '')])], { colspan: 7 })], { 'data-owner': o }));
       list.forEach(function (c) {
         rows.push(el('tr', 'child', [
           el('td', 'num pid', [c.pid]),
@@ -75,25 +80,31 @@ export const PAGE_SCRIPT = `
       });
     });
     var n = d.children.length;
-    return section('Children', n + (n === 1 ? ' child' : ' children') + ' of ' + owners.length + (owners.length === 1 ? ' owner' : ' owners'),
+    return section('Children',
+        n + (n === 1 ? ' child' : ' children') + ' of ' + owners.length + (owners.length === 1 ? ' owner' : ' owners'),
       table(['PID', 'State', 'Mode', 'Uptime', 'RSS', 'CPU', 'Command'], rows));
   }
   function orphans(d) {
     if (!d.orphans.length) return null;
     var rows = [];
     treeRows(d.orphans, 1, rows);
-    return section('Adopted orphans', 'live processes reparented to this one, led by no child', table(['PID', 'State', '', '', 'RSS', 'CPU', 'Command'], rows));
+    return section('Adopted orphans', 'live processes reparented to this one, led by no child', table(['PID',
+        'State', '', '', 'RSS', 'CPU', 'Command'], rows));
   }
   function reaps(d) {
-    if (!d.reaper) return section('Reaper', null, el('div', 'empty', ['No reaper runs in this nursery (subreaper: false, not PID 1).']));
+    if (!d.reaper) return section('Reaper', null, el('div', 'empty',
+        ['No reaper runs in this nursery (subreaper: false, not PID 1).']));
     var list = d.reaper.recent;
     if (!list.length) return section('Reaper', 'last reaped zombies', el('div', 'empty', ['Nothing reaped yet.']));
     var now = d.generatedAt;
-    return section('Reaper', 'last reaped zombies, newest first', table(['Age', 'PID', 'Name', 'Status', 'From', 'Path', ''],
+    return section('Reaper', 'last reaped zombies, newest first', table(['Age', 'PID', 'Name', 'Status', 'From',
+        'Path', ''],
       list.map(function (r) {
         var status = r.signal ? r.signal : 'exit ' + r.code;
-        return el('tr', null, [el('td', 'num', [dur((now - r.at) / 1000)]), el('td', 'num', [r.pid]), el('td', null, [r.comm]),
-          el('td', null, [status]), el('td', null, [r.owner ? r.owner + ' (session ' + r.session + ')' : 'session ' + r.session]),
+        return el('tr', null, [el('td', 'num', [dur((now - r.at) / 1000)]), el('td', 'num', [r.pid]), el('td',
+            null, [r.comm]),
+          el('td', null, [status]), el('td', null,
+              [r.owner ? r.owner + ' (session ' + r.session + ')' : 'session ' + r.session]),
           el('td', null, [r.path]), el('td', null, [r.leak ? el('span', 'badge leak', ['leak']) : null])]);
       })));
   }
@@ -101,8 +112,10 @@ export const PAGE_SCRIPT = `
     if (!d.daemons.length) return null;
     return section('Daemons', 'from the registry', table(['PID', 'ID', 'Owner', 'Uptime', 'RSS', 'CPU', 'Command'],
       d.daemons.map(function (x) {
-        return el('tr', null, [el('td', 'num', [x.pid]), el('td', null, [x.id]), el('td', null, [x.owner]), el('td', 'num', [dur(x.uptimeSeconds)]),
-          el('td', 'num', [bytes(x.rssBytes)]), el('td', 'num', [cpu(x.cpuSeconds)]), el('td', 'cmd', [argv([x.command].concat(x.args))])]);
+        return el('tr', null, [el('td', 'num', [x.pid]), el('td', null, [x.id]), el('td', null, [x.owner]),
+            el('td', 'num', [dur(x.uptimeSeconds)]),
+          el('td', 'num', [bytes(x.rssBytes)]), el('td', 'num', [cpu(x.cpuSeconds)]), el('td', 'cmd',
+              [argv([x.command].concat(x.args))])]);
       })));
   }
   function render(d) {
@@ -111,17 +124,23 @@ export const PAGE_SCRIPT = `
     var meta = document.getElementById('meta');
     meta.replaceChildren(el('span', null, ['pid ' + h.pid]), el('span', null, ['up ' + dur(h.uptimeSeconds)]),
       el('span', null, ['RSS ' + bytes(h.rssBytes)]), el('span', null, ['CPU ' + cpu(h.cpuSeconds)]),
-      el('span', null, [h.node]), el('span', null, [h.adoptsOrphans ? 'adopts orphans (subreaper or PID 1)' : 'not a subreaper']));
+      el('span', null, [h.node]), el('span', null,
+          [h.adoptsOrphans ? 'adopts orphans (subreaper or PID 1)' : 'not a subreaper']));
     var cards = el('div', 'cards', [card('running', s.running), card('spawned', s.spawned), card('exited', s.exited),
-      card('stopped', s.stopped), card('timed out', s.timedOut), card('SIGKILLed', s.killedAfterGrace, s.killedAfterGrace > 0),
-      card('spawn failures', s.spawnFailed, s.spawnFailed > 0), card('zombies reaped', s.reaped, s.reaped > 0 && !h.adoptsOrphans),
+      card('stopped', s.stopped), card('timed out', s.timedOut), card('SIGKILLed', s.killedAfterGrace,
+          s.killedAfterGrace > 0),
+      card('spawn failures', s.spawnFailed, s.spawnFailed > 0), card('zombies reaped', s.reaped,
+          s.reaped > 0 && !h.adoptsOrphans),
       card('orphans stopped', s.orphansKilled), card('daemons', s.daemons)]);
     var parts = [cards, children(d), orphans(d), reaps(d), daemons(d)];
     if (d.truncated) parts.unshift(el('div', 'empty', ['Process trees cut short: too many processes to list.']));
     document.getElementById('app').replaceChildren.apply(document.getElementById('app'), parts.filter(Boolean));
     document.getElementById('updated').textContent = 'updated ' + new Date(d.generatedAt).toLocaleTimeString();
   }
-  function live(ok) { document.getElementById('dot').className = ok ? 'dot' : 'dot stale'; if (!ok) document.getElementById('updated').textContent = 'disconnected, retrying'; }
+  function live(ok) {
+    document.getElementById('dot').className = ok ? 'dot' : 'dot stale';
+    if (!ok) document.getElementById('updated').textContent = 'disconnected, retrying';
+  }
   function tick() {
     fetch(location.pathname + '?format=json', { headers: { accept: 'application/json' }, cache: 'no-store' })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
