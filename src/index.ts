@@ -14,7 +14,7 @@ export {
   type StopMessage,
   type ReapMessage,
   type OrphanMessage,
-} from './observe/channels.js';
+} from './channels.js';
 export type { Handle } from './handle/handle.js';
 export type { DaemonHandle } from './daemon/daemon-handle.js';
 export type { DaemonExit, DaemonInfo } from './daemon/types.js';

@@ -31,7 +31,7 @@ import { spawnChild } from './spawn/child.js';
 import { spawnPty } from './spawn/pty.js';
 import { type NurseryStats, StatsBook } from './stats.js';
 import type { DebugHandlerOptions, ServeDebugOptions } from './options/debug.js';
-import { publishExit, publishSpawn, publishStop } from './observe/channels.js';
+import { publishExit, publishSpawn, publishStop } from './channels.js';
 import type { DebugHandler } from './observe/debug/handler.js';
 import type { DebugServer } from './observe/debug/server.js';
 import { Observer } from './observe/observer.js';

@@ -15,6 +15,8 @@ export interface InitOptions {
   /** Stop live orphans adopted by the init after their grace, instead of waiting for them. */
   killOrphans: boolean;
   log: LogLevel;
+  /** Serve /debug/processes on this unix socket (0600), for `nursery ps --socket`. */
+  debugSocket: string | null;
 }
 
 export class InitUsageError extends Error {
@@ -32,6 +34,8 @@ options:
   -e, --remap-exit A:B
                      exit with B when the command's code is A (repeatable; 128+n for signal n)
   --kill-orphans     stop live orphans adopted by the init (SIGTERM, then SIGKILL after the grace)
+  --debug-socket PATH
+                     serve /debug/processes on a unix socket (0600) for \`nursery ps --socket PATH\`
   -q, --quiet        print nothing but fatal errors
   -v, --verbose      print every event (spawn, signal, reap, shutdown)
   -h, --help         this text
@@ -60,6 +64,7 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
     remap: new Map(),
     killOrphans: false,
     log: 'normal',
+    debugSocket: null,
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -87,6 +92,12 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
       case '--kill-orphans':
         opts.killOrphans = true;
         break;
+      case '--debug-socket': {
+        const path = value();
+        if (path === undefined || path === '') throw new InitUsageError('--debug-socket needs a path');
+        opts.debugSocket = path;
+        break;
+      }
       case '-q':
       case '--quiet':
         opts.log = 'quiet';

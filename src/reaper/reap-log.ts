@@ -4,7 +4,7 @@
 // of a subreaper or PID 1, so it is a debug event. A reap in a process that is neither is our own
 // child that nobody waited for, a leak: one warning, rate-limited, naming it.
 import { adoptsOrphans } from '../os/prctl.js';
-import { publishOrphan, publishReap } from '../observe/channels.js';
+import { publishOrphan, publishReap } from '../channels.js';
 import { type Logger, logTo } from '../util/logger.js';
 import { guarded } from './callbacks.js';
 import type { RecentReap } from './types.js';

@@ -1,9 +1,9 @@
 // The diagnostics channels nursery publishes on (node:diagnostics_channel), so that tracers and APM
 // agents can follow children without nursery knowing them. A publish costs one boolean check when
 // nobody subscribes. The payloads are documented in docs/observe.md; they only ever gain fields.
-// This file imports nothing of nursery's but leaf types, so the reaper publishes through it too.
+// A leaf: it imports nothing of nursery's but leaf types, so the reaper and the Nursery both publish here.
 import { channel } from 'node:diagnostics_channel';
-import type { ChildMode, ExitInfo } from '../types.js';
+import type { ChildMode, ExitInfo } from './types.js';
 
 export const CHANNELS = {
   spawn: 'nursery:spawn',
