@@ -179,6 +179,21 @@ test('a unix socket is created 0600 and removed on close', async () => {
   assert.throws(() => statSync(socketPath), { code: 'ENOENT' });
 });
 
+test('a stale socket file (its server died) is replaced; a live one is not', async () => {
+  const socketPath = join(dir, 'stale.sock');
+  const script = `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('up'))`;
+  const holder = nursery.spawn({ command: process.execPath, args: ['-e', script], stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  holder.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  await waitFor(() => out.includes('up'), 30_000, 'the other server to listen');
+  await assert.rejects(nursery.serveDebug({ socketPath }), { code: 'EADDRINUSE' });
+  await holder.stop({ signal: 'SIGKILL' });
+  assert.ok(statSync(socketPath).isSocket(), 'SIGKILL left the socket file behind');
+  const s = await nursery.serveDebug({ socketPath });
+  assert.equal((await get({ socketPath }, '/debug/processes')).status, 200);
+  await s.close();
+});
+
 test('debugHandler() serves from any Node HTTP server', async () => {
   const server = createServer(nursery.debugHandler());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
