@@ -253,7 +253,7 @@ export class Nursery implements AsyncDisposable {
     return (this.#observer ??= new Observer({
       list: () => this.list(),
       stats: () => this.stats(),
-      daemons: () => this.daemons(),
+      daemons: () => this.#daemons.listIfAny(),
       recentReaps: () => this.#lease?.reaper.log.recent ?? null,
       tracked: () => this.#lease?.reaper.tracked.pids() ?? null,
     }));
@@ -265,7 +265,7 @@ export class Nursery implements AsyncDisposable {
 
   /** Counters (per owner too), the reaper's figures, the live daemons: what metrics() shows, without prom-client. */
   stats(): NurseryStats {
-    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, this.#daemons.list().length);
+    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, this.#daemons.listIfAny().length);
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).

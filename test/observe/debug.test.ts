@@ -182,7 +182,11 @@ test('a unix socket is created 0600 and removed on close', async () => {
 test('a stale socket file (its server died) is replaced; a live one is not', async () => {
   const socketPath = join(dir, 'stale.sock');
   const script = `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('up'))`;
-  const holder = nursery.spawn({ command: process.execPath, args: ['-e', script], stdio: ['ignore', 'pipe', 'ignore'] });
+  const holder = nursery.spawn({
+    command: process.execPath,
+    args: ['-e', script],
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   holder.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   await waitFor(() => out.includes('up'), 30_000, 'the other server to listen');

@@ -3,7 +3,7 @@
 // Figures are read from the books on each scrape, so nothing here waits for a metric to catch up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,19 @@ test('metrics() refuses a second registration and a non-registry; the remover ta
   unregister();
   assert.equal(registry.getSingleMetric('nursery_children'), undefined);
   assert.equal(registry.getMetricsAsArray().length, 0);
+});
+
+test('stats() and a scrape create no daemon registry where there is none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nursery-noreg-'));
+  const registryDir = join(dir, 'daemons');
+  const n = new Nursery({ logger: false, registryDir });
+  const r = new Registry();
+  n.metrics(r);
+  assert.equal(n.stats().daemons, 0);
+  assert.match(await r.metrics(), /^nursery_daemons 0$/m);
+  assert.equal(existsSync(registryDir), false);
+  await n.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('without prom-client, metrics() throws ERR_NURSERY_NO_PROM_CLIENT naming it', async () => {
