@@ -17,6 +17,11 @@ const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
 const { dieWithParent } = await import('./die-with-parent.js');
 const { observe } = await import('./observe.js');
+const { initCodes } = await import('./init-codes.js');
+const { initStartup } = await import('./init-startup.js');
+const { initForward } = await import('./init-forward.js');
+const { initBurst } = await import('./init-burst.js');
+const { initCompare } = await import('./init-compare.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -27,6 +32,11 @@ const benches: [string, Bench][] = [
   ['idle-cpu', idleCpu],
   ['die-with-parent', dieWithParent],
   ['observe', observe],
+  ['init-codes', initCodes],
+  ['init-startup', initStartup],
+  ['init-forward', initForward],
+  ['init-burst', initBurst],
+  ['init-compare', initCompare],
 ];
 
 const rows: Row[] = [];

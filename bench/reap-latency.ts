@@ -2,11 +2,10 @@
 // 1,000 orphans: nursery's immediate path and grace path (each in a worker process of its own,
 // so the reaper has exactly the options asked for), seed 001's design (computed, and simulated
 // at a scaled-down interval), and tini as PID 1 of a fresh PID namespace.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { Nursery } from '../src/index.js';
 import { type Bench, type BenchContext, isMain, runStandalone } from './lib/harness.js';
 import { nodeFixture } from './lib/paths.js';
+import { ensurePeer, onPath } from './lib/peers.js';
 import { type Summary, ms, ratio, summarize } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 
@@ -41,46 +40,11 @@ function worker(nursery: Nursery, mode: string, count: number, batch: number, pa
   ]);
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-// The issue says: install the peers from the benchmark, never assume they are there.
-async function ensureTini(nursery: Nursery, ctx: BenchContext): Promise<string | null> {
-  const found = onPath('tini');
-  if (found) return found;
-  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    ctx.log('tini is not installed and cannot be (not root, or no apt-get)');
-    return null;
-  }
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  for (const step of [['install'], ['update'], ['install']]) {
-    const args = step[0] === 'install' ? ['install', '-y', '-q', 'tini'] : ['update', '-q'];
-    ctx.log(`apt-get ${args.join(' ')}`);
-    try {
-      const r = await nursery.run('apt-get', args, { timeoutMs: 300_000, env });
-      if (step[0] === 'install' && r.code === 0) break;
-    } catch (error) {
-      ctx.log(`apt-get failed: ${String(error)}`);
-      return null;
-    }
-  }
-  return onPath('tini');
-}
-
 type TiniRun = (mode: 'one' | 'burst', batch: number) => Promise<Summary | string>;
 
 // Returns a runner, or why tini cannot be measured here.
 async function tiniRunner(nursery: Nursery, ctx: BenchContext, count: number): Promise<TiniRun> {
-  const bin = await ensureTini(nursery, ctx);
+  const bin = ensurePeer('tini', ctx);
   const unshare = onPath('unshare');
   return async (mode, batch) => {
     if (!bin) return 'n/a (tini not installable here)';
@@ -94,7 +58,7 @@ async function tiniRunner(nursery: Nursery, ctx: BenchContext, count: number): P
         '-s',
         '--',
         process.execPath,
-        nodeFixture('tini-orphans'),
+        nodeFixture('pid1-orphans'),
         mode,
         String(count),
         String(batch),
@@ -218,7 +182,7 @@ export const reapLatency: Bench = async (ctx) => {
         `full /proc scan (scanAll(), every /proc/PID/stat) every ${SEED_SIM_MS} ms, reaping by PID a zombie child ` +
         'the previous scan had already seen, with all orphans alive at the start and kills 2-8 ms apart; given in ' +
         'units of T (above 2T by the cost of the scan itself).',
-      'tini: `unshare --pid --fork --mount-proc tini -s -- node bench/fixtures/tini-orphans.js` (tini installed ' +
+      'tini: `unshare --pid --fork --mount-proc tini -s -- node bench/fixtures/pid1-orphans.js` (tini installed ' +
         'with apt-get by the benchmark when missing), the same orphans adopted by tini (PID 1 there); each is ' +
         'SIGKILLed and /proc/PID polled in a tight loop until it vanishes (= reaped by tini); in the burst, /proc ' +
         'is swept until all have vanished.',

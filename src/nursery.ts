@@ -1,6 +1,7 @@
 // The Nursery: the one object an application holds. It composes the parts (options, the spawn
 // site, Handles, tree stop, the reaper, host hooks) and keeps the books; it validates nothing
 // itself (src/options/ does).
+import { isMainThread } from 'node:worker_threads';
 import type { DaemonHandle } from './daemon/daemon-handle.js';
 import { Daemons } from './daemon/daemons.js';
 import type { DaemonExit, DaemonInfo } from './daemon/types.js';
@@ -24,7 +25,9 @@ import {
   forkSpec,
   resolveSpec,
 } from './options/spawn.js';
-import { type StopAllOptions, splitStopAllOptions } from './options/stop.js';
+import { type StopAllOptions, type StopOptions, resolveStopOptions, splitStopAllOptions } from './options/stop.js';
+import { keepSpareFd } from './os/proc.js';
+import { stopAdoptedInScope } from './terminate/adopted.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
@@ -53,6 +56,8 @@ export class Nursery implements AsyncDisposable {
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
     const o = resolveNurseryOptions(options);
+    // One descriptor kept back, so that a stop can still read /proc when the host runs out.
+    keepSpareFd();
     this.#defaults = o.defaults;
     this.#cleanupOnExit = o.cleanupOnExit;
     this.#daemons = new Daemons({
@@ -119,8 +124,12 @@ export class Nursery implements AsyncDisposable {
     if ((spec as { mode?: unknown } | null)?.mode === 'daemon') return this.#spawnDaemon(spec);
     this.#assertOpen();
     const resolved = resolveSpec(spec, this.#defaults);
-    // The watcher starts first, so that the child's group can be listed the moment it exists.
-    const watch = resolved.dieWithParent ? (this.#parentWatch ??= acquireParentWatch()) : null;
+    // The watcher starts first, so that the child's group can be listed the moment it exists. In
+    // a worker, cleanupOnExit lists the group too: on worker.terminate() or the main thread's
+    // process.exit() the worker runs no more code, and only the watcher can act.
+    const threadBound = this.#cleanupOnExit && !isMainThread;
+    const watched = resolved.dieWithParent || threadBound;
+    const watch = watched ? (this.#parentWatch ??= acquireParentWatch()) : null;
     watch?.prepare();
     let handle: Handle;
     let unwatch: (() => void) | undefined;
@@ -132,7 +141,13 @@ export class Nursery implements AsyncDisposable {
     }
     // Listed in the same synchronous step as the spawn; removed just before `exited` settles: the
     // whole tree is gone by then, so the group can no longer be a stranger's.
-    unwatch = watch?.add(handle.pid);
+    const removals = [
+      resolved.dieWithParent ? watch?.add(handle.pid, 'process') : undefined,
+      threadBound ? watch?.add(handle.pid, 'thread') : undefined,
+    ];
+    unwatch = () => {
+      for (const remove of removals) remove?.();
+    };
     this.#children.add(handle);
     this.#stats.spawned(handle.owner);
     publishSpawn(handle);
@@ -209,10 +224,19 @@ export class Nursery implements AsyncDisposable {
     return exits;
   }
 
-  /** Refuses new children, then stops every child. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new children, then stops every child (with `options`, as stopAll() does; a later
+   * stop(), stopAll() or close() with SIGKILL or a shorter grace takes effect at once), and, with
+   * a subreaper, whatever of their trees it adopted (daemons started with mode: 'daemon' aside).
+   * @throws NurseryOptionError for a bad option.
+   */
+  async close(options: StopOptions = {}): Promise<void> {
+    const stop = resolveStopOptions(options, { signal: this.#defaults.killSignal, graceMs: this.#defaults.graceMs });
     this.#closed = true;
-    await Promise.all([this.stopAll(), this.#observer?.close()]);
+    await Promise.all([this.stopAll(options), this.#observer?.close()]);
+    // What the trees of this Nursery left that our subreaper adopted (a daemon a finished command
+    // detached, kept by killLeftovers: false): nothing tagged by this Nursery outlives close().
+    if (this.#lease) await stopAdoptedInScope(this.#defaults.scope, this.#lease.reaper.tracked.pids(), stop);
     // Only now: a second Ctrl-C during the stop above must still reach killAllNow.
     this.#removeSignals?.();
     this.#removeSignals = null;

@@ -14,10 +14,19 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
   /** From spawn to exit of the child itself. */
   durationMs: number;
-  /** stop() (or dispose, stopAll, close, timeout, abort) ended it. */
+  /**
+   * stop() (or dispose, stopAll, close, timeout, abort) ended it, and its whole tree is known to
+   * be gone (never true while `unverified` is).
+   */
   stopped: boolean;
   timedOut: boolean;
   aborted: boolean;
+  /**
+   * A stop of the tree (or of its leftovers) could not make sure that all of it is gone: /proc
+   * could not be read (the host out of file descriptors or memory), or processes outlived SIGKILL
+   * (D state, or not ours to kill). Processes of the tree may still run.
+   */
+  unverified: boolean;
 }
 
 /** One live child, as list() shows it. */
@@ -41,6 +50,10 @@ export interface RunResult<Output extends string | Buffer = string> {
   stdout: Output;
   stderr: Output;
   durationMs: number;
+  /** As ExitInfo.stopped: a timeout, an abort, maxBuffer or a stop() of its handle ended it, tree and all. */
+  stopped: boolean;
   timedOut: boolean;
   aborted: boolean;
+  /** As ExitInfo.unverified: a stop could not make sure that the whole tree is gone. */
+  unverified: boolean;
 }

@@ -26,6 +26,8 @@ export type NurseryWarningCode =
   | 'NURSERY_THREAD_ZOMBIE'
   /** stop() failed on an OS error it could not classify; the Handle still settles. */
   | 'NURSERY_STOP_FAILED'
+  /** A stop could not read /proc (out of file descriptors?), so it cannot say that the whole tree is gone. */
+  | 'NURSERY_STOP_UNVERIFIED'
   /** A file in the daemon registry is not a valid entry: skipped. */
   | 'NURSERY_REGISTRY_SKIPPED'
   /** daemons() found the registry directory unusable (a symlink, someone else's, open to others). */

@@ -49,6 +49,25 @@ test('koffi and the libc bindings may be imported from src/os/ only', async () =
   assert.equal((await restricted("import koffi from 'koffi';\nexport const k = koffi;\n", 'src/spawn/x.ts')).length, 1);
 });
 
+test('the init-only libc calls (wait-any, posix_spawn) may be imported from src/init/ only', async () => {
+  const INIT = (rel: string): string =>
+    `import { initLibc } from '${rel}os/init-libc.js';\nexport const i = initLibc;\n`;
+  assert.deepEqual(await restricted(INIT('../'), 'src/init/new-step.ts'), []);
+  for (const [file, rel] of [
+    ['src/reaper/x.ts', '../'],
+    ['src/terminate/x.ts', '../'],
+    ['src/nursery-x.ts', './'],
+    ['src/cli/x.ts', '../'],
+  ] as const) {
+    const messages = await restricted(INIT(rel), file);
+    assert.equal(messages.length, 1, file);
+    assert.match(messages[0] ?? '', /Only src\/init\/ may wait for any child/);
+  }
+  // and src/init/ keeps the library's own boundaries
+  assert.equal((await restricted(WAIT('../'), 'src/init/x.ts')).length, 1);
+  assert.equal((await restricted(LIBC('../'), 'src/init/x.ts')).length, 1);
+});
+
 test('node-pty may be loaded in src/spawn/ only, in every form but a type-only import', async () => {
   const forms = [
     "import * as pty from 'node-pty';\nexport const p = pty;\n",

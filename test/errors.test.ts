@@ -47,6 +47,8 @@ const cases: [string, string, SpawnSpec | Record<string, unknown>][] = [
   ['a command containing NUL', 'ERR_NURSERY_INVALID_OPTION', { command: 'ec\0ho' }],
   ['an env value containing NUL', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', env: { X: 'a\0b' } }],
   ['an unknown signal name', 'ERR_NURSERY_UNKNOWN_SIGNAL', { command: 'true', killSignal: 'SIGNOPE' }],
+  ['killSignal 0, which would end nothing', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', killSignal: 0 }],
+  ['env as a Map (its entries are no properties)', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', env: new Map() }],
   ['a negative graceMs', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', graceMs: -1 }],
   ['a non-finite graceMs', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', graceMs: Number.POSITIVE_INFINITY }],
   ['a NaN timeoutMs', 'ERR_NURSERY_INVALID_OPTION', { command: 'true', timeoutMs: Number.NaN }],
@@ -105,6 +107,7 @@ test('run() rejects with the same typed errors', async () => {
 test('stop() with a bad signal throws a typed error and leaves the child running', async () => {
   const child = nursery.spawn({ command: 'sleep', args: ['1000'], stdio: 'ignore' });
   await expectError('ERR_NURSERY_UNKNOWN_SIGNAL', () => child.stop({ signal: 'SIGBOGUS' as never }));
+  await expectError('ERR_NURSERY_INVALID_OPTION', () => child.stop({ signal: 0 }));
   assert.equal(child.state, 'running');
   await child.stop();
 });
@@ -114,6 +117,7 @@ test('bad Nursery options throw typed errors', async () => {
   await expectError('ERR_NURSERY_INVALID_OPTION', () => new Nursery({ graceMs: -1 }));
   await expectError('ERR_NURSERY_INVALID_OPTION', () => new Nursery({ orphans: 'maybe' as never }));
   await expectError('ERR_NURSERY_INVALID_OPTION', () => new Nursery({ reaper: 'yes' as never }));
+  await expectError('ERR_NURSERY_INVALID_OPTION', () => new Nursery({ killSignal: 0 }));
 });
 
 test('a host that spawns many failing commands keeps running and leaks nothing', async () => {

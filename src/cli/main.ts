@@ -17,8 +17,11 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [cmd] = argv;
   switch (cmd) {
-    case 'init':
-      return (await import('../init/init.js')).init(argv.slice(1));
+    case 'init': {
+      // Before anything else loads: as PID 1, a signal that finds no handler is lost.
+      const held = (await import('../init/early.js')).holdSignals();
+      return (await import('../init/init.js')).init(argv.slice(1), held);
+    }
     case 'demo':
       return (await import('./demo/demo.js')).demo();
     case 'version':

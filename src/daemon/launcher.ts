@@ -128,7 +128,7 @@ export async function launch(
 // and anything carrying the launch tag that escaped both (a daemon re-parented to init).
 async function killLaunch(child: SpawnedChild, tag: string, tracked: () => ReadonlySet<number>): Promise<void> {
   const root = { pid: child.pid, isReaped: () => child.isReaped(), reaped: child.exit, tag, tracked };
-  await stopTree(root, { signal: SIGKILL, graceMs: 0 });
+  await stopTree(root, { signal: SIGKILL, graceMs: 0 }).done;
   for (const s of scanAll()) {
     if (s.pid === process.pid || !environHas(s.pid, tag)) continue;
     const r = openRef(readStat(s.pid) ?? s);

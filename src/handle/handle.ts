@@ -3,13 +3,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { invalidOption } from '../errors.js';
-import { groupExists, killPid } from '../os/kill.js';
+import { killPid } from '../os/kill.js';
 import type { SignalLike } from '../os/signals.js';
 import { checkSignal } from '../options/check.js';
 import type { ResolvedSpec } from '../options/spawn.js';
 import { type StopOptions, resolveStopOptions } from '../options/stop.js';
 import type { SpawnedChild } from '../spawn/types.js';
-import { type StopReport, type TreeRoot, killTreeNow, stopTree } from '../terminate/stop-tree.js';
+import { type StopReport, type TreeRoot, hasLeftovers, killTreeNow, stopTree } from '../terminate/stop-tree.js';
 import { type LongTimer, setLongTimeout } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
 import { messageIterator, requireIpc, sendMessage } from './ipc.js';
@@ -49,6 +49,8 @@ export class Handle implements AsyncDisposable {
   #t0 = performance.now();
   #state: ChildState = 'running';
   #treeStop: Promise<StopReport> | null = null;
+  /** Makes the tree stop in flight harsher (a later stop with SIGKILL, a shorter grace, another signal). */
+  #tighten: ((signal: number, graceMs: number) => void) | null = null;
   #stopResult: Promise<ExitInfo> | null = null;
   #reason: StopReason | null = null;
   #timer: LongTimer | undefined;
@@ -70,20 +72,31 @@ export class Handle implements AsyncDisposable {
     this.exited = child.exit.then(async ({ code, signal }) => {
       const durationMs = performance.now() - this.#t0;
       this.#disarm();
-      // The child is gone; anything of its group or session still alive is a leftover.
-      if (this.#treeStop === null && spec.killLeftovers && groupExists(this.pid)) {
+      // The child is gone; anything of its group, or of its tree adopted by our subreaper, still
+      // alive is a leftover.
+      if (this.#treeStop === null && spec.killLeftovers && hasLeftovers(this.#root())) {
         this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
       }
+      let unverified = false;
       if (this.#treeStop !== null) {
-        await this.#treeStop;
+        const report = await this.#treeStop;
+        unverified = report.unverified || report.survivors !== 0;
         hooks.onTreeGone();
         // Reaped by now if they were ours to reap; any other waiter has had them.
         for (const release of this.#claims.splice(0)) release();
       }
       this.#state = 'exited';
       const r = this.#reason;
-      const stopped = r !== null && r !== 'leftovers';
-      const info: ExitInfo = { code, signal, durationMs, stopped, timedOut: r === 'timeout', aborted: r === 'abort' };
+      const stopped = r !== null && r !== 'leftovers' && !unverified;
+      const info: ExitInfo = {
+        code,
+        signal,
+        durationMs,
+        stopped,
+        timedOut: r === 'timeout',
+        aborted: r === 'abort',
+        unverified,
+      };
       hooks.onExit(this, info);
       return info;
     });
@@ -112,7 +125,9 @@ export class Handle implements AsyncDisposable {
   /**
    * Stops the child and its whole tree: `signal` to the group and to descendants that left it,
    * SIGKILL to what remains after `graceMs`. Resolves as soon as all of it is gone. Safe to call
-   * twice, or after exit: every call returns the same result.
+   * twice, or after exit: every call returns the same result. A call while a stop is in flight
+   * makes it harsher at once, for the whole tree: SIGKILL (or `graceMs` ending sooner than the
+   * pending grace) kills now, another signal is sent now; a milder call changes nothing.
    * @throws NurseryOptionError for a bad option.
    */
   stop(options: StopOptions = {}): Promise<ExitInfo> {
@@ -217,19 +232,32 @@ export class Handle implements AsyncDisposable {
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {
     this.#reason = reason;
     if (this.#state === 'running') this.#state = 'stopping';
+    const stop = stopTree(this.#root(), { signal, graceMs });
+    this.#tighten = stop.tighten;
     // stopTree only fails on an OS error it cannot classify; the handle must still settle.
-    this.#treeStop = stopTree(this.#root(), { signal, graceMs }).catch((error: unknown) => {
+    this.#treeStop = stop.done.catch((error: unknown) => {
       warnOnce('NURSERY_STOP_FAILED', `nursery: stopping pid ${this.pid} failed: ${String(error)}`);
-      return { signalled: 0, killedAfterGrace: 0, survivors: -1, durationMs: 0 };
+      return { signalled: 0, killedAfterGrace: 0, survivors: -1, unverified: true, durationMs: 0 };
     });
-    void this.#treeStop.then((report) => this.#hooks.onStopReport(report, reason, this));
+    void this.#treeStop.then((report) => {
+      this.#hooks.onStopReport(report, reason, this);
+      if (report.unverified) {
+        warnOnce(
+          'NURSERY_STOP_UNVERIFIED',
+          `nursery: stopping pid ${this.pid} could not make sure its whole tree is gone (/proc could not ` +
+            'be read: out of file descriptors?); ExitInfo.unverified is true.',
+        );
+      }
+    });
   }
 
+  // A stop while one is in flight (this one's, a timeout's, the leftovers') takes effect at once
+  // if it is harsher: SIGKILL, a sooner end of the grace, or another signal.
   #stopFor(reason: StopReason, signal = this.#spec.killSignal, graceMs = this.#spec.graceMs): Promise<ExitInfo> {
-    if (this.#stopResult) return this.#stopResult;
-    if (this.#treeStop === null && !this.#child.isReaped()) this.#startTreeStop(reason, signal, graceMs);
+    if (this.#treeStop !== null) this.#tighten?.(signal, graceMs);
+    else if (!this.#child.isReaped()) this.#startTreeStop(reason, signal, graceMs);
     this.#disarm();
-    this.#stopResult = this.exited;
+    this.#stopResult ??= this.exited;
     return this.#stopResult;
   }
 

@@ -74,8 +74,10 @@ export async function runHandle(
     stdout: decode(out),
     stderr: decode(err),
     durationMs: info.durationMs,
+    stopped: info.stopped,
     timedOut: info.timedOut,
     aborted: info.aborted,
+    unverified: info.unverified,
   };
   if (overflowed) {
     const why = `${handle.command}: ${overflowed} exceeded maxBuffer (${maxBuffer} bytes); the tree was stopped`;

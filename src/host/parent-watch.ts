@@ -22,8 +22,14 @@ interface Watcher {
 const QUIT_WAIT_MS = 1000;
 
 let current: Watcher | null = null;
-/** PGID → how many live children listed it: what a new watcher must be told when one died. */
-const listed = new Map<number, number>();
+/** Listing line ("+PGID", "t+PGID") → how many live children listed it: what a new watcher must be told. */
+const listed = new Map<string, number>();
+
+/**
+ * 'process': kill the group if the host's process dies (dieWithParent). 'thread': also if only the
+ * thread that listed it ends (a worker's trees, whose Nursery runs no code on worker.terminate()).
+ */
+export type WatchScope = 'process' | 'thread';
 let users = 0;
 
 export interface ParentWatch {
@@ -36,7 +42,7 @@ export interface ParentWatch {
    * can therefore never be a stranger's when the watcher acts: the one window left is between the
    * group emptying and the `-` line, and a reuse within it would need the PID space to wrap.
    */
-  add(pgid: number): () => void;
+  add(pgid: number, scope?: WatchScope): () => void;
   /** Once the last user of this thread has released it, the watcher is told to quit and awaited. */
   release(): Promise<void>;
 }
@@ -73,7 +79,7 @@ function start(): Watcher | null {
   current = w;
   // A watcher that replaces one that died must hear of every group still listed.
   let lines = '';
-  for (const [pgid, n] of listed) lines += `+${pgid}\n`.repeat(n);
+  for (const [line, n] of listed) lines += `${line}\n`.repeat(n);
   if (lines !== '') send(w, lines);
   return w;
 }
@@ -99,20 +105,22 @@ export function acquireParentWatch(): ParentWatch {
     prepare(): void {
       start();
     },
-    add(pgid: number): () => void {
+    add(pgid: number, scope: WatchScope = 'process'): () => void {
       // 0 and 1 never name one of our children's groups, and the watcher would refuse them.
       if (!Number.isSafeInteger(pgid) || pgid <= 1) return () => undefined;
+      const prefix = scope === 'thread' ? 't' : '';
+      const line = `${prefix}+${pgid}`;
       const w = start(); // first: a new watcher is sent what was listed before this group
-      listed.set(pgid, (listed.get(pgid) ?? 0) + 1);
-      if (w) send(w, `+${pgid}\n`);
+      listed.set(line, (listed.get(line) ?? 0) + 1);
+      if (w) send(w, `${line}\n`);
       let removed = false;
       return () => {
         if (removed) return;
         removed = true;
-        const n = listed.get(pgid) ?? 0;
-        if (n > 1) listed.set(pgid, n - 1);
-        else listed.delete(pgid);
-        if (current) send(current, `-${pgid}\n`);
+        const n = listed.get(line) ?? 0;
+        if (n > 1) listed.set(line, n - 1);
+        else listed.delete(line);
+        if (current) send(current, `${prefix}-${pgid}\n`);
       };
     },
     async release(): Promise<void> {

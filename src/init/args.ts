@@ -1,6 +1,8 @@
 // `nursery init [options] -- <command> [args...]`: the command line, checked in full before
 // anything starts. A bad option is a usage error (exit 2) with one line saying what is wrong.
 
+import { constants } from 'node:os';
+
 export type LogLevel = 'quiet' | 'normal' | 'verbose';
 
 export interface InitOptions {
@@ -17,6 +19,8 @@ export interface InitOptions {
   log: LogLevel;
   /** Serve /debug/processes on this unix socket (0600), for `nursery ps --socket`. */
   debugSocket: string | null;
+  /** The signal the init gets when its own parent dies (prctl PR_SET_PDEATHSIG), or 0. */
+  parentDeathSignal: number;
 }
 
 export class InitUsageError extends Error {
@@ -36,6 +40,8 @@ options:
   --kill-orphans     stop live orphans adopted by the init (SIGTERM, then SIGKILL after the grace)
   --debug-socket PATH
                      serve /debug/processes on a unix socket (0600) for \`nursery ps --socket PATH\`
+  -p, --parent-death-signal SIG
+                     have SIG sent to the init when its parent dies (e.g. TERM: stop all then)
   -q, --quiet        print nothing but fatal errors
   -v, --verbose      print every event (spawn, signal, reap, shutdown)
   -h, --help         this text
@@ -56,6 +62,17 @@ function remapPair(text: string | undefined, into: Map<number, number>): void {
   into.set(from, integer('--remap-exit', m[2], 0, 255));
 }
 
+function signalArg(text: string | undefined): number {
+  const upper = (text ?? '').toUpperCase();
+  const n = (constants.signals as Record<string, number>)[upper.startsWith('SIG') ? upper : `SIG${upper}`];
+  if (n === undefined || n === constants.signals.SIGSTOP) {
+    throw new InitUsageError(
+      `--parent-death-signal needs a signal name such as TERM, got ${JSON.stringify(text ?? '')}`,
+    );
+  }
+  return n;
+}
+
 /** Parses argv (after `init`); null when help was asked for. */
 export function parseInitArgs(argv: string[]): InitOptions | null {
   const opts: Omit<InitOptions, 'command' | 'args'> = {
@@ -65,6 +82,7 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
     killOrphans: false,
     log: 'normal',
     debugSocket: null,
+    parentDeathSignal: 0,
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -98,6 +116,10 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
         opts.debugSocket = path;
         break;
       }
+      case '-p':
+      case '--parent-death-signal':
+        opts.parentDeathSignal = signalArg(value());
+        break;
       case '-q':
       case '--quiet':
         opts.log = 'quiet';

@@ -7,6 +7,7 @@ import { setChildSubreaper } from '../os/prctl.js';
 import { type InitLibc, initLibc } from '../os/init-libc.js';
 import { readStat } from '../os/proc.js';
 import { INIT_USAGE, type InitOptions, InitUsageError, parseInitArgs } from './args.js';
+import type { HeldSignals } from './early.js';
 import { JOB_STOP, catchSignals, signalNumber } from './forward.js';
 import { inheritedIgnored, launch } from './launch.js';
 import { type InitLog, initLog } from './log.js';
@@ -14,12 +15,11 @@ import type { InitDebug } from './debug.js';
 import type { OrphanKiller } from './orphans.js';
 import { InitReaper } from './reap.js';
 import type { Shutdown } from './shutdown.js';
-import { type ChildStatus, exitCodeOf } from './status.js';
-import { describe } from './describe.js';
+import { type ChildStatus, describe, exitCodeOf } from './status.js';
 
 const SAFETY_TICK_MS = 1000;
 
-export async function init(argv: string[]): Promise<number> {
+export async function init(argv: string[], held?: HeldSignals): Promise<number> {
   let opts: InitOptions | null;
   try {
     opts = parseInitArgs(argv);
@@ -40,10 +40,10 @@ export async function init(argv: string[]): Promise<number> {
     log.fatal(`cannot load libc through koffi (${(error as Error).message}); the init needs posix_spawn and waitpid`);
     return 1;
   }
-  return run(c, opts, log);
+  return run(c, opts, log, held);
 }
 
-async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number> {
+async function run(c: InitLibc, opts: InitOptions, log: InitLog, held?: HeldSignals): Promise<number> {
   const pid1 = process.pid === 1;
   if (!pid1) {
     const r = setChildSubreaper(true);
@@ -105,6 +105,15 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog): Promise<number
   const onChild = (): void => reaper.drain();
   process.on('SIGCHLD', onChild);
   const uncatch = catchSignals(ignored, forward);
+  for (const name of held?.release() ?? []) if (!ignored.has(signalNumber(name))) forward(name);
+  // After the listeners: a parent already gone means the signal is due at once.
+  if (opts.parentDeathSignal !== 0) {
+    const parent = process.ppid;
+    const r = c.parentDeathSignal(opts.parentDeathSignal);
+    if (r < 0) log.warn(`cannot set the parent-death signal (errno ${-r})`);
+    // The parent may have died before the request: then the signal is due now.
+    else if (process.ppid !== parent) process.kill(process.pid, opts.parentDeathSignal);
+  }
   const keepAlive = setInterval(onChild, SAFETY_TICK_MS);
   let orphans: OrphanKiller | null = null;
   try {

@@ -9,9 +9,10 @@ import type { InitLibc } from '../os/init-libc.js';
 export const SIGIGN_ENV = 'NURSERY_INIT_SIGIGN';
 const SIGKILL = 9;
 const SIGSTOP = 19;
+const SIGCHLD = 17;
 const LAST_SIGNAL = 64;
 
-/** The signals the init inherited as ignored, from the mask bin/nursery recorded (none without it). */
+/** The signals the init inherited as ignored, from the mask bin/nursery recorded (none without it), but SIGCHLD. */
 export function inheritedIgnored(env: NodeJS.ProcessEnv): Set<number> {
   const text = env[SIGIGN_ENV];
   const out = new Set<number>();
@@ -20,6 +21,10 @@ export function inheritedIgnored(env: NodeJS.ProcessEnv): Set<number> {
   for (let n = 1; n <= LAST_SIGNAL; n++) if ((mask >> BigInt(n - 1)) & 1n) out.add(n);
   out.delete(SIGKILL);
   out.delete(SIGSTOP);
+  // Never SIGCHLD: ignored, the kernel would reap the command itself and its exit code would be
+  // lost. So the command starts with SIGCHLD at its default too (tini and catatonit, which keep
+  // it ignored, never learn that their command exited).
+  out.delete(SIGCHLD);
   return out;
 }
 

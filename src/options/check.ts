@@ -22,6 +22,16 @@ export function checkObject(value: unknown, name: string): asserts value is Reco
     throw invalidOption(name, 'an object', value);
 }
 
+/** A plain object (literal or null-prototype): a Map, whose entries Object.entries() cannot see, is refused. */
+export function checkPlainObject(value: unknown, name: string): asserts value is Record<string, unknown> {
+  checkObject(value, name);
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const hint = value instanceof Map ? ' (for a Map, pass Object.fromEntries(map))' : '';
+    throw invalidOption(name, `a plain object${hint}`, value);
+  }
+}
+
 // A NUL byte cannot cross execve(): the kernel would cut the string there.
 export function checkString(value: unknown, name: string, allowEmpty = false): string {
   if (typeof value !== 'string') throw invalidOption(name, 'a string', value);
@@ -58,6 +68,13 @@ export function checkAbortSignal(value: unknown, name: string): AbortSignal | un
 
 export function checkSignal(value: unknown, name: string, fallback: number): number {
   return value === undefined ? fallback : toSignalNumber(value, name);
+}
+
+/** A signal that a stop can send: 0 (which delivers nothing, so the grace would be waited out) is refused. */
+export function checkStopSignal(value: unknown, name: string, fallback: number): number {
+  const n = checkSignal(value, name, fallback);
+  if (n === 0) throw invalidOption(name, 'a signal that can end a process (not 0)', value);
+  return n;
 }
 
 export function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {

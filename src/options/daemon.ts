@@ -1,7 +1,7 @@
 // The daemon spec: what `nursery.spawn({ mode: 'daemon', ... })` takes, checked once.
 import { isAbsolute, resolve } from 'node:path';
 import { checkArgs, checkEnv, type Defaults, type SpawnSpec } from './spawn.js';
-import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal, checkString } from './check.js';
+import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal, checkString } from './check.js';
 import { invalidOption } from '../errors.js';
 
 // What a daemon shares with a normal child: the same names, the same checks.
@@ -63,7 +63,7 @@ export function resolveDaemonSpec(spec: unknown, defaults: Defaults): ResolvedDa
     env: checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true)),
     stdout: checkLogPath(spec.stdout, 'stdout'),
     stderr: checkLogPath(spec.stderr, 'stderr'),
-    killSignal: checkSignal(spec.killSignal, 'killSignal', defaults.killSignal),
+    killSignal: checkStopSignal(spec.killSignal, 'killSignal', defaults.killSignal),
     graceMs: checkDuration(spec.graceMs, 'graceMs', defaults.graceMs),
     launchTimeoutMs: checkDuration(spec.launchTimeoutMs, 'launchTimeoutMs', DEFAULT_LAUNCH_TIMEOUT_MS),
   };

@@ -1,10 +1,11 @@
 // The Nursery's own options, checked once here: the Nursery composes what comes out and
 // validates nothing itself.
+import { threadId } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { invalidOption } from '../errors.js';
 import type { SignalLike } from '../os/signals.js';
 import { LOG_LEVELS, type Logger, defaultLogger, silentLogger } from '../util/logger.js';
-import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal, checkString } from './check.js';
+import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal, checkString } from './check.js';
 import { type OrphanPolicy, type ResolvedOrphanPolicy, resolveOrphanPolicy } from './orphans.js';
 import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults } from './spawn.js';
 
@@ -152,6 +153,8 @@ function resolveReaper(options: NurseryOptions): ResolvedReaperOptions {
   };
 }
 
+let nurseries = 0;
+
 /** @throws NurseryOptionError for a bad or unknown option. */
 export function resolveNurseryOptions(options: unknown): ResolvedNursery {
   checkObject(options, 'options');
@@ -159,9 +162,10 @@ export function resolveNurseryOptions(options: unknown): ResolvedNursery {
   const o = options as NurseryOptions;
   return {
     defaults: {
+      scope: `${process.pid}.${threadId}.${++nurseries}`,
       owner: o.owner === undefined ? 'nursery' : checkString(o.owner, 'owner'),
       graceMs: checkDuration(o.graceMs, 'graceMs', DEFAULT_GRACE_MS),
-      killSignal: checkSignal(o.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
+      killSignal: checkStopSignal(o.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
     },
     cleanupOnExit: checkBoolean(o.cleanupOnExit, 'cleanupOnExit', true),
     hostSignals: resolveHostSignals(o.stopOnSignals),

@@ -70,6 +70,8 @@ export interface ResolvedSpec {
 }
 
 export interface Defaults {
+  /** "<pid>.<thread>.<n>": names the Nursery in its children's NURSERY_TREE tags. */
+  scope: string;
   owner: string;
   killSignal: number;
   graceMs: number;

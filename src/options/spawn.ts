@@ -1,7 +1,6 @@
 // The spawn spec: what a caller may ask of a child, checked once into a ResolvedSpec that the
 // rest of nursery trusts.
 import { fstatSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
 import { invalidOption } from '../errors.js';
 import { SIGTERM } from '../os/signals.js';
 import {
@@ -10,8 +9,9 @@ import {
   checkDuration,
   checkKeys,
   checkObject,
+  checkPlainObject,
   checkOneOf,
-  checkSignal,
+  checkStopSignal,
   checkString,
 } from './check.js';
 import { PTY_KILL_SIGNAL, dropInheritedSize, resolveTerminal } from './pty.js';
@@ -66,7 +66,7 @@ export function checkEnv(value: unknown, extend: boolean): NodeJS.ProcessEnv {
   // A tag inherited from a nursery above us must not make our tree look like theirs.
   delete out[TREE_TAG_NAME];
   if (value === undefined) return out;
-  checkObject(value, 'env');
+  checkPlainObject(value, 'env');
   for (const [key, v] of Object.entries(value)) {
     if (key.length === 0 || key.includes('=') || key.includes('\0'))
       throw invalidOption('env', 'an object whose keys are variable names', key);
@@ -160,7 +160,7 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
   const mode = checkOneOf(spec.mode, 'mode', ['normal', 'pty'], 'normal');
   const pty = resolveTerminal(spec, mode === 'pty');
   const owner = spec.owner === undefined ? defaults.owner : checkString(spec.owner, 'owner');
-  const tag = `${TREE_TAG_NAME}=${process.pid}.${threadId}.${++treeCounter}`;
+  const tag = `${TREE_TAG_NAME}=${defaults.scope}.${++treeCounter}`;
   const env = checkEnv(spec.env, checkBoolean(spec.extendEnv, 'extendEnv', true));
   env[TREE_TAG_NAME] = tag.slice(TREE_TAG_NAME.length + 1);
   if (pty) dropInheritedSize(env, spec.env as Record<string, unknown> | undefined);
@@ -174,7 +174,7 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     cwd: spec.cwd === undefined ? undefined : checkString(spec.cwd, 'cwd'),
     env,
     stdio: checkStdio(spec.stdio),
-    killSignal: checkSignal(spec.killSignal, 'killSignal', pty ? PTY_KILL_SIGNAL : defaults.killSignal),
+    killSignal: checkStopSignal(spec.killSignal, 'killSignal', pty ? PTY_KILL_SIGNAL : defaults.killSignal),
     graceMs: checkDuration(spec.graceMs, 'graceMs', defaults.graceMs),
     timeoutMs: checkDuration(spec.timeoutMs, 'timeoutMs', 0),
     signal: checkAbortSignal(spec.signal, 'signal'),

@@ -1,6 +1,6 @@
 // stop()'s options.
 import type { SignalLike } from '../os/signals.js';
-import { checkBoolean, checkDuration, checkKeys, checkObject, checkSignal } from './check.js';
+import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal } from './check.js';
 
 export interface StopOptions {
   /** First signal; default the spec's killSignal. */
@@ -21,7 +21,7 @@ export function resolveStopOptions(options: unknown, defaults: ResolvedStop): Re
   checkObject(options, 'options');
   checkKeys(options, STOP_KEYS, 'stop');
   return {
-    signal: checkSignal(options.signal, 'signal', defaults.signal),
+    signal: checkStopSignal(options.signal, 'signal', defaults.signal),
     graceMs: checkDuration(options.graceMs, 'graceMs', defaults.graceMs),
   };
 }

@@ -12,6 +12,7 @@ const POSIX_SPAWN_SETPGROUP = 0x02;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const SIG_IGN = 1;
+const PR_SET_PDEATHSIG = 1;
 // glibc's posix_spawnattr_t is 336 bytes and posix_spawn_file_actions_t 80, sigset_t 128, on
 // every 64-bit ABI; the buffers leave room to spare.
 const ATTR_BYTES = 1024;
@@ -46,6 +47,8 @@ export interface InitLibc {
   setForeground(fd: number, pgrp: number): number;
   /** kill(pid, sig): 0 or -errno (pid -1: every process we may signal but ourselves). */
   kill(pid: number, signal: number): number;
+  /** prctl(PR_SET_PDEATHSIG, signal): 0 or -errno. */
+  parentDeathSignal(signal: number): number;
   /** Whether posix_spawn can hand the terminal over (glibc >= 2.35). */
   readonly canHandTerminal: boolean;
 }
@@ -90,6 +93,9 @@ export function initLibc(): InitLibc {
   const getpgrp = lib.func('int getpgrp()');
   const tcsetpgrp = lib.func('int tcsetpgrp(int fd, int pgrp)');
   const killFn = lib.func('int kill(int pid, int sig)');
+  const prctl = lib.func(
+    'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
+  );
   const errno = (): number => koffi.errno();
   const status = [0];
 
@@ -136,6 +142,7 @@ export function initLibc(): InitLibc {
       return r < 0 ? -errno() : r;
     },
     setForeground: (fd, pgrp) => ((tcsetpgrp(fd, pgrp) as number) < 0 ? -errno() : 0),
+    parentDeathSignal: (signal) => ((prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) as number) < 0 ? -errno() : 0),
     kill: (pid, signal) => ((killFn(pid, signal) as number) < 0 ? -errno() : 0),
   };
   return cached;

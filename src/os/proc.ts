@@ -1,5 +1,11 @@
 // The one /proc reader. Everything nursery knows about a process that is not its own child comes
 // from here: state, parent, group, session, start time, and its CPU time and resident memory.
+//
+// A read that fails because the process is gone (ENOENT, ESRCH) says "gone". Any other failure
+// (EMFILE or ENFILE when the host is out of file descriptors, ENOMEM) says nothing about the
+// process: it is counted (unreadableCount()), so that a caller can tell an empty answer from a
+// blind one and never takes "could not look" for "nothing there". Out of descriptors, a read
+// first gives back a spare one kept for the purpose (keepSpareFd(), libuv's trick for accept()).
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 
 export interface ProcStat {
@@ -19,22 +25,6 @@ export interface ProcStat {
   rssPages: number;
   /** Field 20: number of threads. */
   threads: number;
-}
-
-const small = Buffer.allocUnsafe(4096);
-
-// A /proc file of a few hundred bytes, read with one open, one or more reads and one close into a
-// reused buffer: half the cost of readFileSync, which the debug endpoint pays once per process.
-function readSmall(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let text = '';
-    for (let n = readSync(fd, small, 0, small.length, null); n > 0; n = readSync(fd, small, 0, small.length, null))
-      text += small.toString('latin1', 0, n);
-    return text;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 // `comm` may hold spaces and parentheses ("a) (b c"), so it runs from the first "(" to the *last* ")".
@@ -61,12 +51,85 @@ export function usageOf(s: ProcStat): { cpuSeconds: number; rssBytes: number } {
   return { cpuSeconds: (s.utime + s.stime) / clockTicksPerSecond(), rssBytes: s.rssPages * pageSize() };
 }
 
-export function readStat(pid: number | 'self'): ProcStat | null {
+const small = Buffer.allocUnsafe(4096);
+
+// A /proc file, read with one open, a few reads and one close into a reused buffer: half the cost
+// of readFileSync, which the debug endpoint pays for every process it shows.
+function readSmall(path: string): string {
+  const fd = openSync(path, 'r');
   try {
-    return parseStat(readSmall(`/proc/${pid}/stat`));
+    let text = '';
+    for (let n = readSync(fd, small, 0, small.length, null); n > 0; n = readSync(fd, small, 0, small.length, null))
+      text += small.toString('latin1', 0, n);
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let spare = -1;
+let unreadable = 0;
+
+/** Holds one descriptor (on /dev/null) in reserve, for /proc reads when the host runs out. Idempotent. */
+export function keepSpareFd(): void {
+  // NURSERY_NO_SPARE_FD=1: none, to see (or test) how a stop fares when /proc cannot be read.
+  if (spare >= 0 || process.platform !== 'linux' || process.env.NURSERY_NO_SPARE_FD === '1') return;
+  try {
+    spare = openSync('/dev/null', 'r');
   } catch {
+    spare = -1; // out of descriptors already: the next read that succeeds is not helped
+  }
+}
+
+/** How many /proc reads so far failed for a reason other than the process being gone. */
+export function unreadableCount(): number {
+  return unreadable;
+}
+
+const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+const outOfFds = (error: unknown): boolean => codeOf(error) === 'EMFILE' || codeOf(error) === 'ENFILE';
+const goneCodes = new Set(['ENOENT', 'ESRCH']);
+
+// Runs one read; out of descriptors, gives the spare back for a second try, then takes it again.
+function withFd<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!outOfFds(error) || spare < 0) throw error;
+    closeSync(spare);
+    spare = -1;
+    try {
+      return read();
+    } finally {
+      keepSpareFd();
+    }
+  }
+}
+
+/** A /proc file's text, '' when the process is gone; throws (counted) when it cannot be read. */
+function readProc(path: string, encoding: BufferEncoding, ok: (code: string | undefined) => boolean): string | null {
+  try {
+    return withFd(() => (encoding === 'latin1' ? readSmall(path) : readFileSync(path, encoding)));
+  } catch (error) {
+    if (!ok(codeOf(error))) unreadable++;
     return null;
   }
+}
+
+const isGone = (code: string | undefined): boolean => code !== undefined && goneCodes.has(code);
+
+/** The stat of pid, null when it is gone, 'unreadable' when /proc could not be read (see above). */
+export function statOf(pid: number | 'self'): ProcStat | null | 'unreadable' {
+  const before = unreadable;
+  const text = readProc(`/proc/${pid}/stat`, 'latin1', isGone);
+  if (text === null) return unreadable === before ? null : 'unreadable';
+  return parseStat(text);
+}
+
+/** The stat of pid, or null: gone, or unreadable (counted in unreadableCount()). */
+export function readStat(pid: number | 'self'): ProcStat | null {
+  const s = statOf(pid);
+  return s === 'unreadable' ? null : s;
 }
 
 /** Z (zombie) or X (dead): exited, whether or not reaped yet. */
@@ -85,19 +148,18 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
   if (childrenFileWorks !== false) {
     let tids: string[];
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
+      tids = withFd(() => readdirSync(`/proc/${pid}/task`));
+    } catch (error) {
+      if (!isGone(codeOf(error))) unreadable++;
       return out;
     }
     let any = false;
+    const before = unreadable;
     for (const tid of tids) {
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-        any = true;
-      } catch {
-        continue;
-      }
+      // ENOENT: the thread ended; ENOENT on every thread: no CONFIG_PROC_CHILDREN (below).
+      const text = readProc(`/proc/${pid}/task/${tid}/children`, 'latin1', isGone);
+      if (text === null) continue;
+      any = true;
       if (text.length === 0) continue;
       const list: number[] = [];
       for (const part of text.split(' ')) if (part) list.push(Number(part));
@@ -107,7 +169,8 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
       childrenFileWorks = true;
       return out;
     }
-    if (childrenFileWorks === true) return out; // the process vanished
+    // The process vanished, or we could not look: neither says the file is missing.
+    if (childrenFileWorks === true || unreadable !== before) return out;
     childrenFileWorks = false;
   }
   const ppid = pid === 'self' ? process.pid : pid;
@@ -121,14 +184,10 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
 /** Children of a process whose stat was just read: a single-threaded one has one children file to read. */
 export function childrenOfStat(s: ProcStat): number[] {
   if (s.threads !== 1 || childrenFileWorks !== true) return childrenOf(s.pid);
-  try {
-    const text = readSmall(`/proc/${s.pid}/task/${s.pid}/children`);
-    const out: number[] = [];
-    for (const part of text.split(' ')) if (part) out.push(Number(part));
-    return out;
-  } catch {
-    return [];
-  }
+  const text = readProc(`/proc/${s.pid}/task/${s.pid}/children`, 'latin1', isGone);
+  const out: number[] = [];
+  for (const part of (text ?? '').split(' ')) if (part) out.push(Number(part));
+  return out;
 }
 
 /** Children of every thread of `pid`, as one list. */
@@ -138,13 +197,19 @@ export function childrenOf(pid: number | 'self'): number[] {
 
 /** True when pid's initial environment holds exactly `entry` ("NAME=value"). */
 export function environHas(pid: number, entry: string): boolean {
-  let env: string;
-  try {
-    env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return false;
-  }
+  // EACCES: another user's process, so not one of our trees.
+  const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
+  if (env === null) return false;
   return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry || env.endsWith(`\0${entry}`);
+}
+
+/** The value of `name` in pid's initial environment, or null (unset, gone, or not ours to read). */
+export function environValue(pid: number, name: string): string | null {
+  const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
+  if (env === null) return null;
+  const key = `${name}=`;
+  for (const entry of env.split('\0')) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
 }
 
 /** The command line of pid, NULs as spaces ('' for a zombie or a vanished process). */
@@ -158,20 +223,17 @@ export function readCmdline(pid: number): string {
 
 /** The argument vector of pid ([] for a zombie, a kernel thread or a vanished process). */
 export function readArgv(pid: number): string[] {
-  try {
-    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return text.length === 0 ? [] : text.replace(/\0$/, '').split('\0');
-  } catch {
-    return [];
-  }
+  const text = readProc(`/proc/${pid}/cmdline`, 'utf8', isGone) ?? '';
+  return text.length === 0 ? [] : text.replace(/\0$/, '').split('\0');
 }
 
 /** Every process visible in /proc. Costs one read per process: use it only where nothing narrower will do. */
 export function scanAll(): ProcStat[] {
   let names: string[];
   try {
-    names = readdirSync('/proc');
+    names = withFd(() => readdirSync('/proc'));
   } catch {
+    unreadable++;
     return [];
   }
   const out: ProcStat[] = [];
@@ -206,6 +268,15 @@ export function descendantsOf(pid: number): ProcStat[] {
 /** Live and zombie members of a process group or session, by full scan. */
 export function membersOf(id: number): ProcStat[] {
   return scanAll().filter((s) => s.pgrp === id || s.session === id);
+}
+
+/** A soft limit of this process ('Max open files', 'Max processes'): Infinity if none, null if unknown. */
+export function softLimit(name: 'Max open files' | 'Max processes'): number | null {
+  const text = readProc('/proc/self/limits', 'latin1', isGone) ?? '';
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  const soft = line?.slice(name.length).trim().split(/\s+/)[0];
+  if (soft === undefined) return null;
+  return soft === 'unlimited' ? Infinity : Number(soft);
 }
 
 let boot: string | undefined;

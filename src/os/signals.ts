@@ -8,6 +8,7 @@ const byNumber = new Map<number, string>(Object.entries(byName).map(([k, v]) => 
 export const SIGKILL = byName.SIGKILL ?? 9;
 export const SIGTERM = byName.SIGTERM ?? 15;
 export const SIGHUP = byName.SIGHUP ?? 1;
+export const SIGCONT = byName.SIGCONT ?? 18;
 
 export type SignalLike = NodeJS.Signals | number;
 

@@ -1,9 +1,11 @@
 // When libuv cannot start a child, Node hands the reason over only on the next tick. Spawning
 // stays synchronous (so `await using c = nursery.spawn(...)` works), and the cause is found
 // again here instead: this costs nothing on the successful path.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { constants as os } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { NurseryError } from '../errors.js';
+import { softLimit } from '../os/proc.js';
 import type { SpawnRequest } from './types.js';
 
 function errnoOf(error: unknown): string | undefined {
@@ -29,6 +31,7 @@ type Target = Pick<SpawnRequest, 'command' | 'cwd' | 'env'>;
 export function diagnoseSpawnFailure(req: Target, thrown: unknown): NurseryError {
   const problem = findSpawnProblem(req, thrown);
   if (problem !== null) return problem;
+  if (thrown === undefined) return limitHit(req);
   const hint =
     errnoOf(thrown) === 'E2BIG' ? ' (the arguments and environment together are larger than the kernel accepts)' : '';
   return new NurseryError(
@@ -39,6 +42,43 @@ export function diagnoseSpawnFailure(req: Target, thrown: unknown): NurseryError
       path: findCommand(req.command, req.cwd ?? process.cwd(), req.env.PATH) ?? req.command,
       cause: thrown,
     },
+  );
+}
+
+const limitText = (n: number | null): string => (n === null ? '' : `, now ${n === Infinity ? 'unlimited' : n}`);
+
+// Node defers EMFILE, ENFILE, EAGAIN, ENOENT and EACCES to a later 'error' event and gives no pid.
+// With the command found and executable, it was a limit: open files if one more descriptor cannot
+// be opened now (the OS error is the cause), else the fork itself (EAGAIN: processes).
+function limitHit(req: Target): NurseryError {
+  const base = {
+    syscall: 'spawn',
+    path: findCommand(req.command, req.cwd ?? process.cwd(), req.env.PATH) ?? req.command,
+  };
+  try {
+    closeSync(openSync('/dev/null', 'r'));
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      const which =
+        code === 'EMFILE'
+          ? `this process's limit of open files was hit (ulimit -n${limitText(softLimit('Max open files'))})`
+          : "the system's limit of open files was hit (fs.file-max)";
+      return new NurseryError('ERR_NURSERY_SPAWN_FAILED', `spawn ${req.command} failed: ${code}: ${which}`, {
+        ...base,
+        errno: -(os.errno[code] ?? 0),
+        cause: error,
+      });
+    }
+  }
+  const errno = -(os.errno.EAGAIN ?? 11);
+  const cause = Object.assign(new Error(`spawn ${req.command} EAGAIN`), { code: 'EAGAIN', errno, syscall: 'spawn' });
+  const limit = limitText(softLimit('Max processes'));
+  return new NurseryError(
+    'ERR_NURSERY_SPAWN_FAILED',
+    `spawn ${req.command} failed: EAGAIN: the limit of processes was hit (this user's: ulimit -u${limit}; ` +
+      "or the system's: kernel.threads-max, kernel.pid_max, a cgroup's pids.max)",
+    { ...base, errno, cause },
   );
 }
 

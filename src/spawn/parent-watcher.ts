@@ -5,8 +5,10 @@
 import { spawnChild } from './child.js';
 import type { SpawnedChild } from './types.js';
 
-// The protocol, one line each on stdin: `+PGID` lists a group, `-PGID` takes one listing of it
-// away (a multiset: a PGID listed twice stays until removed twice), `q` ends the watcher quietly.
+// The protocol, one line each on stdin: `+PGID` lists a group to kill when the host's process
+// dies, `t+PGID` one to kill when the host *thread* that started the watcher ends (a worker's
+// trees: its Nursery cannot act on worker.terminate()); `-PGID` and `t-PGID` take one listing
+// away (a multiset: a PGID listed twice stays until removed twice); `q` ends the watcher quietly.
 // Malformed lines are ignored; so are 0 and 1, since `kill -- -0` would hit the watcher's own
 // group and `kill -- -1` every process it may signal.
 //
@@ -15,22 +17,31 @@ import type { SpawnedChild } from './types.js';
 // started the watcher ended (a worker: libuv closes that thread's pipes). The host's main thread
 // tells them apart: the kernel closes a process's files only after every thread of it has entered
 // exit, so an exiting host shows PF_EXITING (0x4) in the flags of /proc/PID/stat (field 9), or is
-// a zombie or gone. A host that is not exiting keeps its children: nobody could remove their
-// groups any more, and a listing that outlives its group may one day name a stranger's.
+// a zombie or gone. Thread-bound groups are killed either way. A host that is not exiting keeps
+// the others: nobody could remove their groups any more, and a listing that outlives its group
+// may one day name a stranger's.
 // `read`, `case`, `set`, `[`, `$(( ))` and `kill` are builtins: the watcher never forks.
 const SCRIPT = `trap '' HUP INT TERM
 g=' '
+t=' '
 while IFS= read -r l; do
   case $l in
   q) exit 0 ;;
   [+-] | [+-]0* | [+-]1 | [+-]*[!0-9]*) ;;
+  t[+-] | t[+-]0* | t[+-]1 | t[+-]*[!0-9]*) ;;
   +*) g="$g\${l#+} " ;;
+  t+*) t="$t\${l#t+} " ;;
   -*)
     l=" \${l#-} "
     case $g in *"$l"*) g="\${g%%"$l"*} \${g#*"$l"}" ;; esac
     ;;
+  t-*)
+    l=" \${l#t-} "
+    case $t in *"$l"*) t="\${t%%"$l"*} \${t#*"$l"}" ;; esac
+    ;;
   esac
 done
+for p in $t; do kill -s KILL -- "-$p"; done
 if read -r s <"/proc/$1/stat"; then
   set -- \${s##*") "}
   case $1 in

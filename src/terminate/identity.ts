@@ -4,8 +4,8 @@
 // never reach a stranger. Without pidfds, the start time is re-read right before kill(2).
 import { closeSync } from 'node:fs';
 import { ESRCH } from '../os/errno.js';
-import { pidfdOpen, pidfdSendSignal } from '../os/pidfd.js';
-import { type ProcStat, isDead, readStat } from '../os/proc.js';
+import { pidfdExited, pidfdOpen, pidfdSendSignal } from '../os/pidfd.js';
+import { type ProcStat, isDead, statOf } from '../os/proc.js';
 import { type KillOutcome, killPid } from '../os/kill.js';
 
 export interface ProcRef {
@@ -31,8 +31,8 @@ export function openRef(stat: ProcStat): ProcRef | null {
   };
   const fd = pidfdOpen(stat.pid);
   if (fd >= 0) ref.pidfd = fd;
-  const again = readStat(stat.pid);
-  if (again === null || again.startTime !== stat.startTime || isDead(again)) {
+  const again = statOf(stat.pid);
+  if (again === null || again === 'unreadable' || again.startTime !== stat.startTime || isDead(again)) {
     closeRef(ref);
     return null;
   }
@@ -50,10 +50,19 @@ export function closeRef(ref: ProcRef): void {
   }
 }
 
-/** The process ref names is still running (not exited, not replaced by a successor). */
+/**
+ * The process ref names is still running (not exited, not replaced by a successor). When /proc
+ * cannot be read (out of file descriptors), what needs no new descriptor answers: the pidfd, else
+ * kill(pid, 0), where only ESRCH means gone: a PID in use counts as alive, never as gone.
+ */
 export function isAlive(ref: ProcRef): boolean {
-  const s = readStat(ref.pid);
-  return s !== null && s.startTime === ref.startTime && !isDead(s);
+  const s = statOf(ref.pid);
+  if (s !== 'unreadable') return s !== null && s.startTime === ref.startTime && !isDead(s);
+  if (ref.pidfd >= 0) {
+    const exited = pidfdExited(ref.pidfd);
+    if (exited >= 0) return exited === 0;
+  }
+  return killPid(ref.pid, 0) !== 'gone';
 }
 
 export function signalRef(ref: ProcRef, signal: number): KillOutcome {
@@ -63,7 +72,9 @@ export function signalRef(ref: ProcRef, signal: number): KillOutcome {
     return r === -ESRCH ? 'gone' : 'denied';
   }
   // No pidfd: the start time check leaves a window of microseconds instead of the unbounded one
-  // a bare PID has.
-  if (!isAlive(ref)) return 'gone';
+  // a bare PID has. A start time that cannot be read proves nothing: no signal then.
+  const s = statOf(ref.pid);
+  if (s === 'unreadable') return 'denied';
+  if (s === null || s.startTime !== ref.startTime || isDead(s)) return 'gone';
   return killPid(ref.pid, signal);
 }

@@ -2,8 +2,8 @@
 // the root included, is held by a ProcRef, so no signal can reach a stranger. Members are the
 // root's descendants and, when asked, the members of the session the root leads (a daemon's
 // helpers that left its group but not its session). Stopped through the one escalation loop.
-import { descendantsOf, membersOf, readStat } from '../os/proc.js';
-import type { Escalatable } from './escalate.js';
+import { descendantsOf, isDead, membersOf, readStat } from '../os/proc.js';
+import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
 export class RefTree implements Escalatable {
@@ -46,8 +46,30 @@ export class RefTree implements Escalatable {
     return n;
   }
 
-  gone(): boolean {
-    return this.aliveCount() === 0;
+  // Every member we hold is gone; in session mode, one more look at the session before saying so:
+  // a member may have forked between our last look and its death (a daemon's shell starting its
+  // next command), and the child, orphaned, is in no walk. The session ID is not handed out again
+  // while any member uses it, so a live process now holding that PID, not one of ours, means our
+  // session is empty.
+  gone(currentSignal: number): boolean {
+    if (this.aliveCount() > 0) return false;
+    const sid = this.#root.session;
+    if (!this.#session || sid <= 1 || sid === ownSession()) return true;
+    const holder = readStat(sid);
+    if (holder !== null && !isDead(holder) && this.refs.get(sid)?.startTime !== holder.startTime) return true;
+    let fresh = 0;
+    for (const s of membersOf(sid)) {
+      // A PID we hold under another start time is a successor: not ours to look at.
+      if (s.session !== sid || isDead(s) || this.refs.has(s.pid)) continue;
+      const ref = openRef(s);
+      if (!ref) continue;
+      this.refs.set(s.pid, ref);
+      signalRef(ref, currentSignal);
+      const resume = resumeAfter(currentSignal);
+      if (resume !== null) signalRef(ref, resume);
+      fresh++;
+    }
+    return fresh === 0;
   }
 
   aliveCount(): number {

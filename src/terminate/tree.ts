@@ -2,10 +2,10 @@
 // setsid() (found by walking /proc before the first signal), orphans of the tree that our
 // subreaper adopted (found by the tree's tag), and, once the leader is reaped, its session.
 import { performance } from 'node:perf_hooks';
-import { childrenByThread, descendantsOf, environHas, isDead, membersOf, readStat } from '../os/proc.js';
-import { killGroup, killPid } from '../os/kill.js';
-import { adoptsOrphans } from '../os/prctl.js';
-import type { Escalatable } from './escalate.js';
+import { descendantsOf, isDead, membersOf, readStat, unreadableCount } from '../os/proc.js';
+import { groupExists, killGroup, killPid } from '../os/kill.js';
+import { adoptedTagged } from './adopted.js';
+import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 
 export interface TreeRoot {
@@ -36,6 +36,17 @@ export class Tree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
   private lastScan = -Infinity;
   private sessionReused = false;
+  /** The session was scanned after the leader's reap. */
+  private sessionSeen = false;
+  /** The last look failed somewhere (/proc unreadable): members may be unseen, so never "gone". */
+  private unseen = false;
+  /**
+   * Some look failed: even if a later one works, a member that was unseen then may since have
+   * lost its parent and left the session, out of reach. The stop cannot vouch for the whole tree.
+   */
+  private everUnseen = false;
+  /** Members recorded since the last signalAll(): not signalled yet. */
+  private late: ProcRef[] = [];
 
   constructor(readonly root: TreeRoot) {}
 
@@ -46,6 +57,7 @@ export class Tree implements Escalatable {
     const ref = make();
     if (ref) {
       this.refs.set(pid, ref);
+      this.late.push(ref);
       this.root.onMember?.(pid, startTime);
     } else {
       this.refs.delete(pid);
@@ -54,6 +66,17 @@ export class Tree implements Escalatable {
 
   // Record every live descendant of the leader and of the processes already known.
   collect(): void {
+    const before = unreadableCount();
+    this.look();
+    this.unseen = unreadableCount() !== before;
+    if (this.unseen) this.everUnseen = true;
+  }
+
+  blind(): boolean {
+    return this.everUnseen;
+  }
+
+  private look(): void {
     const roots: number[] = [];
     if (!this.root.isReaped()) roots.push(this.root.pid);
     for (const ref of this.refs.values()) if (isAlive(ref)) roots.push(ref.pid);
@@ -66,14 +89,12 @@ export class Tree implements Escalatable {
   // tree's tag, and their descendants by the walk.
   private collectAdopted(): void {
     const tag = this.root.tag;
-    if (tag === undefined || !adoptsOrphans()) return;
-    const tracked = this.root.tracked?.();
-    for (const pid of childrenByThread().get(process.pid) ?? []) {
-      if (pid === this.root.pid || this.refs.has(pid) || tracked?.has(pid) || !environHas(pid, tag)) continue;
-      const s = readStat(pid);
-      if (s === null || isDead(s)) continue;
+    if (tag === undefined) return;
+    const value = tag.slice(tag.indexOf('=') + 1);
+    for (const s of adoptedTagged((v) => v === value, this.root.tracked?.())) {
+      if (s.pid === this.root.pid || this.refs.has(s.pid)) continue;
       this.add(s.pid, s.startTime, () => openRef(s));
-      for (const d of descendantsOf(pid)) this.add(d.pid, d.startTime, () => openRef(d));
+      for (const d of descendantsOf(s.pid)) this.add(d.pid, d.startTime, () => openRef(d));
     }
   }
 
@@ -82,6 +103,7 @@ export class Tree implements Escalatable {
   // live process now holding the leader's PID means our session is gone and the ID is a stranger's.
   private scanSession(): ProcRef[] {
     this.lastScan = performance.now();
+    this.sessionSeen = true;
     if (this.sessionReused) return [];
     const id = this.root.pid;
     const holder = readStat(id);
@@ -102,6 +124,7 @@ export class Tree implements Escalatable {
   // Returns how many processes the signal was aimed at (counted before any is sent, since a
   // group kill makes members vanish while we look).
   signalAll(signal: number): number {
+    this.late = [];
     const leaderLive = !this.root.isReaped();
     const leader = leaderLive ? readStat(this.root.pid) : null;
     const targets = [...this.refs.values()].filter(isAlive);
@@ -130,17 +153,45 @@ export class Tree implements Escalatable {
     return n;
   }
 
-  // Everything gone: the leader reaped, every recorded process exited, and the group empty of
-  // live members (zombies waiting for a parent that is not us do not count).
+  // Everything gone: the leader reaped, every recorded process exited, and the group and session
+  // empty of live members (zombies waiting for a parent that is not us do not count).
   gone(currentSignal: number): boolean {
     if (!this.root.isReaped()) return false;
     for (const ref of this.refs.values()) if (isAlive(ref)) return false;
-    if (this.sessionReused || killGroup(this.root.pid, 0) === 'gone') return true;
-    if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
-    // Members we had not recorded: forked after the walk, or orphaned before it.
-    const fresh = this.scanSession().filter(isAlive);
-    for (const ref of fresh) signalRef(ref, currentSignal);
-    return fresh.length === 0;
+    if (this.unseen) {
+      // A look failed (out of file descriptors, say): look again now and then; until one works,
+      // an empty group proves nothing about the members we could not see.
+      if (performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
+      this.lastScan = performance.now();
+      this.collect();
+      if (this.unseen) return false;
+      const late = this.late.splice(0).filter(isAlive);
+      for (const ref of late) this.signalLate(ref, currentSignal);
+      if (late.length > 0) return false;
+    }
+    // An empty group says nothing of a member that left it but not the session (`set -m` in a
+    // shell, Popen(process_group=0)) and whose parent is gone: the session is scanned at least
+    // once after the reap, however empty the group.
+    const groupEmpty = this.sessionReused || killGroup(this.root.pid, 0) === 'gone';
+    if (groupEmpty && this.sessionSeen) return true;
+    if (this.sessionSeen && performance.now() - this.lastScan < SCAN_EVERY_MS) return false;
+    // Members we had not recorded: forked after the walk, orphaned before it, out of the group.
+    const before = unreadableCount();
+    this.late = [];
+    this.collectAdopted();
+    this.scanSession();
+    if (unreadableCount() !== before) this.unseen = this.everUnseen = true;
+    const fresh = this.late.splice(0).filter(isAlive);
+    for (const ref of fresh) this.signalLate(ref, currentSignal);
+    return fresh.length === 0 && !this.unseen;
+  }
+
+  // A member found after the first signal gets the current one, and SIGCONT after it as every
+  // member did.
+  private signalLate(ref: ProcRef, signal: number): void {
+    signalRef(ref, signal);
+    const resume = resumeAfter(signal);
+    if (resume !== null) signalRef(ref, resume);
   }
 
   wake(): Promise<unknown> | null {
@@ -157,4 +208,16 @@ export class Tree implements Escalatable {
     for (const ref of this.refs.values()) closeRef(ref);
     this.refs.clear();
   }
+}
+
+/**
+ * What a child that exited by itself may have left: members of its group, or orphans of its tree
+ * that our subreaper adopted (a daemon detached with `setsid -f`). Cheap: no full /proc scan.
+ */
+export function hasLeftovers(root: TreeRoot): boolean {
+  if (groupExists(root.pid)) return true;
+  const tag = root.tag;
+  if (tag === undefined) return false;
+  const value = tag.slice(tag.indexOf('=') + 1);
+  return adoptedTagged((v) => v === value, root.tracked?.()).length > 0;
 }

@@ -14,6 +14,8 @@ test('run() captures stdout, stderr, code and duration', async () => {
   assert.equal(r.stderr, 'err\n');
   assert.equal(r.timedOut, false);
   assert.equal(r.aborted, false);
+  assert.equal(r.stopped, false);
+  assert.equal(r.unverified, false);
   assert.ok(r.durationMs >= 0);
 });
 
@@ -60,6 +62,7 @@ test('run() stops the whole tree on timeout and says so', async () => {
   );
   const r = await result;
   assert.equal(r.timedOut, true);
+  assert.equal(r.stopped, true, 'a run ended by its timeout was stopped, as ExitInfo says');
   assert.equal(r.signal, 'SIGTERM');
   const pids = r.stdout.trim().split('\n').map(Number);
   assert.equal(pids.length, 2);

@@ -63,6 +63,16 @@ test('the command starts with an empty signal mask and the ignored signals the i
   assert.deepEqual(ignoring.out.filter(Boolean), ['SigBlk:\t0000000000000000', 'SigIgn:\t0000000000000201']);
 });
 
+test('an inherited ignored SIGCHLD is not kept: the init still learns its command exited', async () => {
+  // Ignored, SIGCHLD makes the kernel reap the command before the init can: it would wait for ever.
+  const run = startInit([], ['sh', '-c', 'grep -E "^SigIgn" /proc/self/status; exit 4'], {
+    pidns: false,
+    wrap: "trap '' CHLD HUP USR1;",
+  });
+  assert.equal((await run.exit).code, 4);
+  assert.deepEqual(run.out.filter(Boolean), ['SigIgn:\t0000000000000201'], 'HUP and USR1 kept, CHLD not');
+});
+
 test('the command has a process group of its own in the init session; the init leaves its directory', async () => {
   const run = startInit([], ['sh', '-c', `echo "$$ $(cut -d' ' -f5,6 /proc/$$/stat)"; echo ready; ${LOOP}`], {
     pidns: false,

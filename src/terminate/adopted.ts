@@ -1,0 +1,47 @@
+// Orphans of our trees that our subreaper (or PID 1) adopted: our own children now, untracked,
+// linked to their tree only by the NURSERY_TREE tag they inherited. A finished command's detached
+// daemon (`setsid -f`, `git gc --auto`) is one: no group, no session and no walk reaches it.
+import { childrenByThread, environValue, isDead, readStat, type ProcStat } from '../os/proc.js';
+import { adoptsOrphans } from '../os/prctl.js';
+import { type EscalateOptions, type StopReport, escalate } from './escalate.js';
+import { openRef } from './identity.js';
+import { RefTree } from './ref-tree.js';
+
+const TAG = 'NURSERY_TREE';
+
+/** Our adopted, live, untracked children whose tag value passes `match` ([] when we adopt nothing). */
+export function adoptedTagged(match: (value: string) => boolean, tracked?: ReadonlySet<number>): ProcStat[] {
+  if (!adoptsOrphans()) return [];
+  const out: ProcStat[] = [];
+  for (const pid of childrenByThread().get(process.pid) ?? []) {
+    if (tracked?.has(pid)) continue;
+    const value = environValue(pid, TAG);
+    if (value === null || !match(value)) continue;
+    const s = readStat(pid);
+    if (s !== null && !isDead(s)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Stops every adopted orphan whose tag is in `scope` (a Nursery's "<pid>.<thread>.<n>"), each
+ * with its descendants, through the one escalation loop. Resolves with one report per orphan.
+ */
+export async function stopAdoptedInScope(
+  scope: string,
+  tracked: ReadonlySet<number>,
+  options: EscalateOptions,
+): Promise<StopReport[]> {
+  const prefix = `${scope}.`;
+  const stops = adoptedTagged((v) => v.startsWith(prefix), tracked).map(async (s) => {
+    const root = openRef(s);
+    if (!root) return null;
+    const tree = new RefTree(root, { session: true, ownsRoot: true });
+    try {
+      return await escalate(tree, options);
+    } finally {
+      tree.close();
+    }
+  });
+  return (await Promise.all(stops)).filter((r): r is StopReport => r !== null);
+}
