@@ -43,10 +43,12 @@ export interface StopMessage {
   killedAfterGrace: number;
   /** Processes still there at the end (stuck in D state, or not ours to kill); -1 when the stop failed. */
   survivors: number;
+  /** /proc could not be read (out of file descriptors?): the stop could not make sure all is gone. */
+  unverified: boolean;
   durationMs: number;
 }
 
-type StopReportLike = Pick<StopMessage, 'signalled' | 'killedAfterGrace' | 'survivors' | 'durationMs'>;
+type StopReportLike = Pick<StopMessage, 'signalled' | 'killedAfterGrace' | 'survivors' | 'unverified' | 'durationMs'>;
 
 /** `nursery:reap`: the reaper reaped an untracked zombie. */
 export interface ReapMessage {
@@ -111,8 +113,17 @@ export function publishExit(c: ChildFacts, info: ExitInfo): void {
 
 export function publishStop(c: ChildFacts, reason: StopMessage['reason'], report: StopReportLike): void {
   if (!stopChannel.hasSubscribers) return;
-  const { signalled, killedAfterGrace, survivors, durationMs } = report;
-  const m: StopMessage = { pid: c.pid, owner: c.owner, reason, signalled, killedAfterGrace, survivors, durationMs };
+  const { signalled, killedAfterGrace, survivors, unverified, durationMs } = report;
+  const m: StopMessage = {
+    pid: c.pid,
+    owner: c.owner,
+    reason,
+    signalled,
+    killedAfterGrace,
+    survivors,
+    unverified,
+    durationMs,
+  };
   stopChannel.publish(m);
 }
 

@@ -8,7 +8,7 @@ import type { Redactor } from '../../options/debug.js';
 import type { ObserveSource } from '../source.js';
 import { renderPage } from './page.js';
 import { redactArgv } from './redact.js';
-import { takeSnapshot } from './snapshot.js';
+import { type DebugSnapshot, takeSnapshot } from './snapshot.js';
 
 export const DEBUG_PATH = '/debug/processes';
 /** A longer URL gets 414 (the server of serveDebug() already refuses headers past 8 KiB with 431). */
@@ -46,7 +46,16 @@ export function wantsHtml(req: IncomingMessage, query: URLSearchParams): boolean
   return html >= 0 && (json < 0 || html < json);
 }
 
+/** Requests this close together share one snapshot: a client asking in a loop costs one walk per period. */
+export const SNAPSHOT_REUSE_MS = 250;
+
 export function makeDebugHandler(source: ObserveSource, redact: Redactor = redactArgv): DebugHandler {
+  let last: { at: number; snapshot: DebugSnapshot } | null = null;
+  const snapshot = (): DebugSnapshot => {
+    const now = performance.now();
+    if (last === null || now - last.at >= SNAPSHOT_REUSE_MS) last = { at: now, snapshot: takeSnapshot(source, redact) };
+    return last.snapshot;
+  };
   return (req, res) => {
     // The body of a request is never read: drain it so that the connection can serve the next one.
     req.resume();
@@ -61,10 +70,10 @@ export function makeDebugHandler(source: ObserveSource, redact: Redactor = redac
     let html: boolean;
     try {
       html = wantsHtml(req, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
-      const snapshot = takeSnapshot(source, redact);
+      const snap = snapshot();
       if (html) {
         const nonce = randomBytes(16).toString('base64');
-        body = renderPage(snapshot, nonce);
+        body = renderPage(snap, nonce);
         return send(req, res, 200, 'text/html; charset=utf-8', body, {
           'content-security-policy':
             `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
@@ -73,7 +82,7 @@ export function makeDebugHandler(source: ObserveSource, redact: Redactor = redac
           vary: 'accept',
         });
       }
-      body = `${JSON.stringify(snapshot)}\n`;
+      body = `${JSON.stringify(snap)}\n`;
     } catch (error) {
       return fail(req, res, 500, `snapshot failed: ${String(error)}`);
     }
