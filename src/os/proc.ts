@@ -53,14 +53,18 @@ export function usageOf(s: ProcStat): { cpuSeconds: number; rssBytes: number } {
 
 const small = Buffer.allocUnsafe(4096);
 
-// A /proc file, read with one open, a few reads and one close into a reused buffer: half the cost
-// of readFileSync, which the debug endpoint pays for every process it shows.
+// A /proc file, read with one open, one read (more only for a file that fills the buffer) and one
+// close into a reused buffer: half the cost of readFileSync, which the debug endpoint pays for every
+// process it shows. The kernel fills a read as far as the text goes, so a short read is the end.
 function readSmall(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    let text = '';
-    for (let n = readSync(fd, small, 0, small.length, null); n > 0; n = readSync(fd, small, 0, small.length, null))
+    let n = readSync(fd, small, 0, small.length, null);
+    let text = small.toString('latin1', 0, n);
+    while (n === small.length) {
+      n = readSync(fd, small, 0, small.length, null);
       text += small.toString('latin1', 0, n);
+    }
     return text;
   } finally {
     closeSync(fd);
