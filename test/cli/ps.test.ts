@@ -3,7 +3,7 @@
 // usage mistake or an unreachable endpoint gives exit 2 or 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nursery } from '../../src/index.js';
@@ -87,6 +87,7 @@ test('the test file leaves no child or zombie behind', async () => {
   await Promise.all(kids.map((k) => k.stop()));
   await nursery.close();
   assert.ok(server && tcp);
+  assert.equal(existsSync(socketPath), false, 'close() ended the servers serveDebug() started');
   rmSync(dir, { recursive: true, force: true });
   await assertNoLeftovers();
 });
