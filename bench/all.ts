@@ -16,6 +16,7 @@ const { scanCost } = await import('./scan-cost.js');
 const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
 const { dieWithParent } = await import('./die-with-parent.js');
+const { observe } = await import('./observe.js');
 const { initCodes } = await import('./init-codes.js');
 const { initStartup } = await import('./init-startup.js');
 const { initForward } = await import('./init-forward.js');
@@ -30,6 +31,7 @@ const benches: [string, Bench][] = [
   ['daemon-start', daemonStart],
   ['idle-cpu', idleCpu],
   ['die-with-parent', dieWithParent],
+  ['observe', observe],
   ['init-codes', initCodes],
   ['init-startup', initStartup],
   ['init-forward', initForward],

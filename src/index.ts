@@ -1,6 +1,20 @@
 // The public surface: every name a user may import, types included. Nothing else lives here.
 export { Nursery } from './nursery.js';
-export type { NurseryStats } from './stats.js';
+export type { NurseryStats, OwnerStats, ExitOutcomes } from './stats.js';
+export type { Logger, LogFn } from './util/logger.js';
+export type { DebugHandlerOptions, ServeDebugOptions, Redactor } from './options/debug.js';
+export type { DebugHandler } from './observe/debug/handler.js';
+export type { DebugServer } from './observe/debug/server.js';
+export type { DebugSnapshot, ChildEntry, ProcessNode, ProcessFigures, ReapEntry } from './observe/debug/snapshot.js';
+export { redactArgv } from './observe/debug/redact.js';
+export {
+  CHANNELS,
+  type SpawnMessage,
+  type ExitMessage,
+  type StopMessage,
+  type ReapMessage,
+  type OrphanMessage,
+} from './channels.js';
 export type { Handle } from './handle/handle.js';
 export type { DaemonHandle } from './daemon/daemon-handle.js';
 export type { DaemonExit, DaemonInfo } from './daemon/types.js';
@@ -14,7 +28,7 @@ export type { RunOptions } from './options/run.js';
 export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
 export type { StopOptions, StopAllOptions } from './options/stop.js';
 export type { SignalLike } from './os/signals.js';
-export type { ReapEvent, ReapPath, ReaperStats } from './reaper/types.js';
+export type { ReapEvent, ReapPath, ReaperStats, RecentReap, DurationHistogram } from './reaper/types.js';
 export type { NurseryWarningCode } from './warnings.js';
 export {
   NurseryError,

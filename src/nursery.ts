@@ -33,6 +33,11 @@ import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
 import { spawnPty } from './spawn/pty.js';
 import { type NurseryStats, StatsBook } from './stats.js';
+import type { DebugHandlerOptions, ServeDebugOptions } from './options/debug.js';
+import { publishExit, publishSpawn, publishStop } from './channels.js';
+import type { DebugHandler } from './observe/debug/handler.js';
+import type { DebugServer } from './observe/debug/server.js';
+import { Observer } from './observe/observer.js';
 import { warnOnce } from './warnings.js';
 
 export class Nursery implements AsyncDisposable {
@@ -46,6 +51,7 @@ export class Nursery implements AsyncDisposable {
   #stats = new StatsBook();
   readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
   #daemons: Daemons;
+  #observer: Observer | null = null;
 
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
@@ -70,6 +76,7 @@ export class Nursery implements AsyncDisposable {
         orphanStopGraceMs: o.defaults.graceMs,
         orphanStopSignal: o.defaults.killSignal,
         log: r.log,
+        logger: r.logger,
       };
       this.#lease = acquireReaper(config, r.subreaper);
     } else if (r.orphans.decide !== null) {
@@ -129,7 +136,7 @@ export class Nursery implements AsyncDisposable {
     try {
       handle = this.#start(resolved, () => unwatch?.());
     } catch (error) {
-      this.#stats.counts.spawnFailed++;
+      this.#stats.spawnFailed(resolved.owner);
       throw error;
     }
     // Listed in the same synchronous step as the spawn; removed just before `exited` settles: the
@@ -142,7 +149,8 @@ export class Nursery implements AsyncDisposable {
       for (const remove of removals) remove?.();
     };
     this.#children.add(handle);
-    this.#stats.counts.spawned++;
+    this.#stats.spawned(handle.owner);
+    publishSpawn(handle);
     if (this.#cleanupOnExit) armExitCleanup(this.#cleanup);
     return handle;
   }
@@ -225,7 +233,7 @@ export class Nursery implements AsyncDisposable {
   async close(options: StopOptions = {}): Promise<void> {
     const stop = resolveStopOptions(options, { signal: this.#defaults.killSignal, graceMs: this.#defaults.graceMs });
     this.#closed = true;
-    await this.stopAll(options);
+    await Promise.all([this.stopAll(options), this.#observer?.close()]);
     // What the trees of this Nursery left that our subreaper adopted (a daemon a finished command
     // detached, kept by killLeftovers: false): nothing tagged by this Nursery outlives close().
     if (this.#lease) await stopAdoptedInScope(this.#defaults.scope, this.#lease.reaper.tracked.pids(), stop);
@@ -246,19 +254,51 @@ export class Nursery implements AsyncDisposable {
     }
   }
 
+  /**
+   * Registers nursery's metrics in a prom-client Registry (docs/observe.md), read from the live
+   * state on each scrape. Returns the function that unregisters them.
+   * @throws NurseryError ERR_NURSERY_NO_PROM_CLIENT without prom-client (an optional peer dependency).
+   */
+  metrics(registry: unknown): () => void {
+    return this.#observe().metrics(registry);
+  }
+
+  /** A `(req, res)` handler for GET /debug/processes: JSON, or the live page for a browser. */
+  debugHandler(options?: DebugHandlerOptions): DebugHandler {
+    return this.#observe().debugHandler(options);
+  }
+
+  /** Serves the debug handler on 127.0.0.1:`port` or a 0600 unix socket; close() ends it. */
+  serveDebug(options: ServeDebugOptions): Promise<DebugServer> {
+    return this.#observe().serveDebug(options);
+  }
+
+  #observe(): Observer {
+    return (this.#observer ??= new Observer({
+      list: () => this.list(),
+      stats: () => this.stats(),
+      daemons: () => this.#daemons.listIfAny(),
+      recentReaps: () => this.#lease?.reaper.log.recent ?? null,
+      tracked: () => this.#lease?.reaper.tracked.pids() ?? null,
+    }));
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** Counters (per owner too), the reaper's figures, the live daemons: what metrics() shows, without prom-client. */
   stats(): NurseryStats {
-    const r = this.#lease?.reaper.stats;
-    return this.#stats.snapshot(this.#children.size, r);
+    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, this.#daemons.listIfAny().length);
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).
   #start(resolved: ResolvedSpec, onGone: () => void): Handle {
     const hooks: HandleHooks = {
-      onStopReport: (report, reason) => this.#stats.stopReport(report, reason),
+      onStopReport: (report, reason, h) => {
+        this.#stats.stopReport(report, reason, h.owner);
+        publishStop(h, reason, report);
+      },
       onExit: (h, info) => {
         onGone();
         this.#onExit(h, info);
@@ -282,7 +322,8 @@ export class Nursery implements AsyncDisposable {
 
   #onExit(handle: Handle, info: ExitInfo): void {
     this.#children.delete(handle);
-    this.#stats.exit(info);
+    this.#stats.exit(info, handle.owner);
+    publishExit(handle, info);
     if (this.#children.size === 0) disarmExitCleanup(this.#cleanup);
   }
 }

@@ -33,7 +33,9 @@ export type NurseryWarningCode =
   /** daemons() found the registry directory unusable (a symlink, someone else's, open to others). */
   | 'NURSERY_REGISTRY_REFUSED'
   /** The dieWithParent watcher could not start: such children will not die with a killed host. */
-  | 'NURSERY_NO_PARENT_WATCH';
+  | 'NURSERY_NO_PARENT_WATCH'
+  /** serveDebug() listens on an address that is not loopback (an explicit `host`). */
+  | 'NURSERY_DEBUG_EXPOSED';
 
 const said = new Set<NurseryWarningCode>();
 

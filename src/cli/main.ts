@@ -9,6 +9,7 @@ commands:
   init       run a command as a container's PID 1 (nursery init --help)
   demo       replay the seeds' process leaks with child_process, then with nursery
   doctor     zombies by parent, orphans adopted by PID 1, what PID 1 is, and what to do
+  ps         a running nursery's children by owner, from its debug endpoint (nursery ps --help)
   help       this text
   version    print the version
 `;
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'doctor':
       return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
+    case 'ps':
+      return (await import('./ps.js')).ps(argv.slice(1));
     case undefined:
     case 'help':
     case '--help':

@@ -13,6 +13,7 @@ import { warnOnce } from '../warnings.js';
 import { DaemonHandle, type DaemonHooks } from './daemon-handle.js';
 import { type DaemonEntry, bootId } from './entry.js';
 import { launch } from './launcher.js';
+import { existsSync } from 'node:fs';
 import { Registry, defaultRegistryDir, newDaemonId } from './registry.js';
 import type { DaemonExit, DaemonInfo } from './types.js';
 
@@ -113,6 +114,11 @@ export class Daemons {
   }
 
   /** The live daemons of the registry; entries of dead or recycled PIDs are pruned. Never throws. */
+  /** list(), but without creating the registry's directory when there is none yet (stats(), /debug/processes). */
+  listIfAny(): DaemonInfo[] {
+    return existsSync(this.registry.dir) ? this.list() : [];
+  }
+
   list(): DaemonInfo[] {
     let entries: DaemonEntry[];
     try {

@@ -19,7 +19,7 @@ export type StopReason = 'stop' | 'timeout' | 'abort' | 'leftovers';
 
 /** What the Nursery learns from its Handles. */
 export interface HandleHooks {
-  onStopReport(report: StopReport, reason: StopReason): void;
+  onStopReport(report: StopReport, reason: StopReason, handle: Handle): void;
   onExit(handle: Handle, info: ExitInfo): void;
   /** The stopped tree is gone: zombies of it adopted by our subreaper can be reaped now. */
   onTreeGone(): void;
@@ -240,7 +240,7 @@ export class Handle implements AsyncDisposable {
       return { signalled: 0, killedAfterGrace: 0, survivors: -1, unverified: true, durationMs: 0 };
     });
     void this.#treeStop.then((report) => {
-      this.#hooks.onStopReport(report, reason);
+      this.#hooks.onStopReport(report, reason, this);
       if (report.unverified) {
         warnOnce(
           'NURSERY_STOP_UNVERIFIED',

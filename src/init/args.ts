@@ -17,6 +17,8 @@ export interface InitOptions {
   /** Stop live orphans adopted by the init after their grace, instead of waiting for them. */
   killOrphans: boolean;
   log: LogLevel;
+  /** Serve /debug/processes on this unix socket (0600), for `nursery ps --socket`. */
+  debugSocket: string | null;
   /** The signal the init gets when its own parent dies (prctl PR_SET_PDEATHSIG), or 0. */
   parentDeathSignal: number;
 }
@@ -36,6 +38,8 @@ options:
   -e, --remap-exit A:B
                      exit with B when the command's code is A (repeatable; 128+n for signal n)
   --kill-orphans     stop live orphans adopted by the init (SIGTERM, then SIGKILL after the grace)
+  --debug-socket PATH
+                     serve /debug/processes on a unix socket (0600) for \`nursery ps --socket PATH\`
   -p, --parent-death-signal SIG
                      have SIG sent to the init when its parent dies (e.g. TERM: stop all then)
   -q, --quiet        print nothing but fatal errors
@@ -77,6 +81,7 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
     remap: new Map(),
     killOrphans: false,
     log: 'normal',
+    debugSocket: null,
     parentDeathSignal: 0,
   };
   let i = 0;
@@ -105,6 +110,12 @@ export function parseInitArgs(argv: string[]): InitOptions | null {
       case '--kill-orphans':
         opts.killOrphans = true;
         break;
+      case '--debug-socket': {
+        const path = value();
+        if (path === undefined || path === '') throw new InitUsageError('--debug-socket needs a path');
+        opts.debugSocket = path;
+        break;
+      }
       case '-p':
       case '--parent-death-signal':
         opts.parentDeathSignal = signalArg(value());

@@ -11,6 +11,7 @@ import type { HeldSignals } from './early.js';
 import { JOB_STOP, catchSignals, signalNumber } from './forward.js';
 import { inheritedIgnored, launch } from './launch.js';
 import { type InitLog, initLog } from './log.js';
+import type { InitDebug } from './debug.js';
 import type { OrphanKiller } from './orphans.js';
 import { InitReaper } from './reap.js';
 import type { Shutdown } from './shutdown.js';
@@ -65,8 +66,10 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog, held?: HeldSign
     },
     orphan(pid, status) {
       log.event(`reaped orphan ${pid}: ${describe(status)}`);
+      debug?.reaped(pid, status);
     },
   });
+  let debug: InitDebug | null = null;
   let shutdown: Shutdown | null = null;
   const pending: NodeJS.Signals[] = [];
   let shuttingDown = false;
@@ -129,6 +132,14 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog, held?: HeldSign
       // no access to /: the init keeps its directory
     }
     for (const name of pending.splice(0)) forward(name);
+    if (opts.debugSocket !== null)
+      debug = await serveDebug(
+        opts,
+        log,
+        () => mainPid,
+        () => mainStatus === null,
+        reaper,
+      );
     if (opts.killOrphans) {
       const { OrphanKiller } = await import('./orphans.js');
       orphans = new OrphanKiller(() => mainPid, opts.graceMs, log);
@@ -155,9 +166,31 @@ async function run(c: InitLibc, opts: InitOptions, log: InitLog, held?: HeldSign
     );
     return exitCodeOf(mainStatus ?? { kind: 'exited', code: 1 }, opts.remap);
   } finally {
+    await debug?.close();
     orphans?.stop();
     clearInterval(keepAlive);
     uncatch();
     process.removeListener('SIGCHLD', onChild);
+  }
+}
+
+// --debug-socket: the endpoint is a convenience, never a reason for the init not to run its command.
+async function serveDebug(
+  opts: InitOptions,
+  log: InitLog,
+  mainPid: () => number,
+  mainRunning: () => boolean,
+  reaper: InitReaper,
+): Promise<InitDebug | null> {
+  const { InitDebug } = await import('./debug.js');
+  const view = { command: opts.command, args: opts.args, mainPid, mainRunning, startedAt: Date.now() };
+  const debug = new InitDebug({ ...view, reaped: () => reaper.reaped });
+  try {
+    await debug.listen(opts.debugSocket as string);
+    log.event(`debug endpoint on ${opts.debugSocket}`);
+    return debug;
+  } catch (error) {
+    log.warn(`--debug-socket ${opts.debugSocket}: ${(error as Error).message}; running without it`);
+    return null;
   }
 }

@@ -4,6 +4,7 @@ import { threadId } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { invalidOption } from '../errors.js';
 import type { SignalLike } from '../os/signals.js';
+import { LOG_LEVELS, type Logger, defaultLogger, silentLogger } from '../util/logger.js';
 import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal, checkString } from './check.js';
 import { type OrphanPolicy, type ResolvedOrphanPolicy, resolveOrphanPolicy } from './orphans.js';
 import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults } from './spawn.js';
@@ -45,8 +46,18 @@ export interface NurseryOptions {
    * $XDG_RUNTIME_DIR/nursery/daemons, else ~/.local/state/nursery/daemons.
    */
   registryDir?: string;
-  /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
+  /**
+   * A function that gets one text line per reaped zombie or stopped orphan. Default: none (the
+   * `logger` gets those events as objects).
+   */
   log?: ((line: string) => void) | false;
+  /**
+   * Where nursery's events go, as objects: pino, or any object with debug/info/warn/error(obj, msg).
+   * Default: warnings and errors as one line on stderr, nothing else; false for nothing at all. A
+   * reaped adopted orphan is a debug event; a zombie reaped by a process that is neither PID 1 nor
+   * a subreaper is a leak, a warning (at most one a minute).
+   */
+  logger?: Logger | false;
 }
 
 export interface ResolvedReaperOptions {
@@ -57,6 +68,7 @@ export interface ResolvedReaperOptions {
   safetyIntervalMs: number;
   orphans: ResolvedOrphanPolicy;
   log: ((line: string) => void) | null;
+  logger: Logger;
 }
 
 export interface ResolvedNursery {
@@ -79,14 +91,25 @@ const NURSERY_KEYS = new Set([
   'reaper',
   'orphans',
   'log',
+  'logger',
   'stopOnSignals',
   'registryDir',
 ]);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 const HOST_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-function defaultLog(line: string): void {
-  process.stderr.write(`${line}\n`);
+function resolveLogger(value: unknown): Logger {
+  if (value === undefined) return defaultLogger;
+  if (value === false) return silentLogger;
+  const expected = 'false or an object with debug, info, warn and error methods (pino, or alike)';
+  if (typeof value !== 'object' || value === null) throw invalidOption('logger', expected, value);
+  const l = value as Record<string, unknown>;
+  const missing = LOG_LEVELS.find((level) => typeof l[level] !== 'function');
+  if (missing !== undefined) throw invalidOption(`logger.${missing}`, 'a function', l[missing]);
+  // Bound once: pino's methods read `this`.
+  const bound = {} as Logger;
+  for (const level of LOG_LEVELS) bound[level] = (l[level] as Logger[typeof level]).bind(value);
+  return bound;
 }
 
 function resolveHostSignals(value: unknown): HostSignal[] {
@@ -125,7 +148,8 @@ function resolveReaper(options: NurseryOptions): ResolvedReaperOptions {
     graceMs,
     safetyIntervalMs,
     orphans: resolveOrphanPolicy(options.orphans),
-    log: log === false ? null : (log ?? defaultLog),
+    log: log === false || log === undefined ? null : log,
+    logger: resolveLogger(options.logger),
   };
 }
 

@@ -1,12 +1,12 @@
 // The one /proc reader. Everything nursery knows about a process that is not its own child comes
-// from here: state, parent, group, session and start time.
+// from here: state, parent, group, session, start time, and its CPU time and resident memory.
 //
 // A read that fails because the process is gone (ENOENT, ESRCH) says "gone". Any other failure
 // (EMFILE or ENFILE when the host is out of file descriptors, ENOMEM) says nothing about the
 // process: it is counted (unreadableCount()), so that a caller can tell an empty answer from a
 // blind one and never takes "could not look" for "nothing there". Out of descriptors, a read
 // first gives back a spare one kept for the purpose (keepSpareFd(), libuv's trick for accept()).
-import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -18,6 +18,13 @@ export interface ProcStat {
   session: number;
   /** Field 22: clock ticks after boot. With the PID it names one process for the life of the machine. */
   startTime: number;
+  /** Fields 14, 15: CPU time in user and kernel mode, in clock ticks. */
+  utime: number;
+  stime: number;
+  /** Field 24: resident set size, in pages. */
+  rssPages: number;
+  /** Field 20: number of threads. */
+  threads: number;
 }
 
 // `comm` may hold spaces and parentheses ("a) (b c"), so it runs from the first "(" to the *last* ")".
@@ -34,7 +41,34 @@ export function parseStat(text: string): ProcStat | null {
   const session = Number(rest[3]);
   const startTime = Number(rest[19]);
   if (!state || !Number.isInteger(pid) || !Number.isFinite(startTime) || Number.isNaN(ppid)) return null;
-  return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, session, startTime };
+  const [utime, stime, threads, rssPages] = [Number(rest[11]), Number(rest[12]), Number(rest[17]), Number(rest[21])];
+  const comm = text.slice(open + 1, close);
+  return { pid, comm, state, ppid, pgrp, session, startTime, utime, stime, rssPages, threads };
+}
+
+/** CPU seconds (user + kernel) and resident bytes of a stat; NaN where the kernel gave no figure. */
+export function usageOf(s: ProcStat): { cpuSeconds: number; rssBytes: number } {
+  return { cpuSeconds: (s.utime + s.stime) / clockTicksPerSecond(), rssBytes: s.rssPages * pageSize() };
+}
+
+const small = Buffer.allocUnsafe(4096);
+
+// A /proc file, read with one open, one read (more only for a file that fills the buffer) and one
+// close into a reused buffer: half the cost of readFileSync, which the debug endpoint pays for every
+// process it shows. The kernel fills a read as far as the text goes, so a short read is the end.
+function readSmall(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    let n = readSync(fd, small, 0, small.length, null);
+    let text = small.toString('latin1', 0, n);
+    while (n === small.length) {
+      n = readSync(fd, small, 0, small.length, null);
+      text += small.toString('latin1', 0, n);
+    }
+    return text;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let spare = -1;
@@ -79,7 +113,7 @@ function withFd<T>(read: () => T): T {
 /** A /proc file's text, '' when the process is gone; throws (counted) when it cannot be read. */
 function readProc(path: string, encoding: BufferEncoding, ok: (code: string | undefined) => boolean): string | null {
   try {
-    return withFd(() => readFileSync(path, encoding));
+    return withFd(() => (encoding === 'latin1' ? readSmall(path) : readFileSync(path, encoding)));
   } catch (error) {
     if (!ok(codeOf(error))) unreadable++;
     return null;
@@ -151,6 +185,15 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
   return out;
 }
 
+/** Children of a process whose stat was just read: a single-threaded one has one children file to read. */
+export function childrenOfStat(s: ProcStat): number[] {
+  if (s.threads !== 1 || childrenFileWorks !== true) return childrenOf(s.pid);
+  const text = readProc(`/proc/${s.pid}/task/${s.pid}/children`, 'latin1', isGone);
+  const out: number[] = [];
+  for (const part of (text ?? '').split(' ')) if (part) out.push(Number(part));
+  return out;
+}
+
 /** Children of every thread of `pid`, as one list. */
 export function childrenOf(pid: number | 'self'): number[] {
   return [...childrenByThread(pid).values()].flat();
@@ -180,6 +223,12 @@ export function readCmdline(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/** The argument vector of pid ([] for a zombie, a kernel thread or a vanished process). */
+export function readArgv(pid: number): string[] {
+  const text = readProc(`/proc/${pid}/cmdline`, 'utf8', isGone) ?? '';
+  return text.length === 0 ? [] : text.replace(/\0$/, '').split('\0');
 }
 
 /** Every process visible in /proc. Costs one read per process: use it only where nothing narrower will do. */
@@ -257,31 +306,42 @@ export function uptimeSeconds(): number {
   }
 }
 
-let ticks: number | undefined;
+const auxvCache = new Map<number, number>();
 
-// Start times count clock ticks (sysconf(_SC_CLK_TCK)). The kernel gives that number to every
-// process in its auxiliary vector (AT_CLKTCK, type 17): one read, no libc call. 100 where the
-// vector cannot be read, the value of every mainstream Linux build.
-/** Clock ticks per second: the unit of ProcStat.startTime. */
-export function clockTicksPerSecond(): number {
-  if (ticks !== undefined) return ticks;
-  ticks = 100;
+// The kernel gives every process a few constants in its auxiliary vector: one read, no libc call.
+function auxv(type: number, fallback: number): number {
+  const cached = auxvCache.get(type);
+  if (cached !== undefined) return cached;
+  let found = fallback;
   try {
     const buf = readFileSync('/proc/self/auxv');
     const wide = buf.length % 16 === 0 && !['ia32', 'arm', 'mips', 'mipsel', 'ppc'].includes(process.arch);
     const size = wide ? 8 : 4;
     for (let i = 0; i + 2 * size <= buf.length; i += 2 * size) {
-      const type = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
-      if (type === 0) break; // AT_NULL
-      if (type !== 17) continue;
+      const t = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
+      if (t === 0) break; // AT_NULL
+      if (t !== type) continue;
       const value = wide ? Number(buf.readBigUInt64LE(i + size)) : buf.readUInt32LE(i + size);
-      if (value > 0) ticks = value;
+      if (value > 0) found = value;
       break;
     }
   } catch {
-    // keep 100
+    // keep the fallback
   }
-  return ticks;
+  auxvCache.set(type, found);
+  return found;
+}
+
+// Start times count clock ticks (sysconf(_SC_CLK_TCK)): AT_CLKTCK (17) of the auxiliary vector, 100
+// where it cannot be read, the value of every mainstream Linux build.
+/** Clock ticks per second: the unit of ProcStat.startTime, utime and stime. */
+export function clockTicksPerSecond(): number {
+  return auxv(17, 100);
+}
+
+/** Bytes per page (AT_PAGESZ, 6): the unit of ProcStat.rssPages. */
+export function pageSize(): number {
+  return auxv(6, 4096);
 }
 
 export type SignalDisposition = 'caught' | 'ignored' | 'default';

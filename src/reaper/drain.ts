@@ -18,7 +18,7 @@ export function adoptedAlive(tracked: TrackedSet, preexisting: ReadonlySet<strin
 }
 
 /** Reaps the recorded adoptees that are zombies now, and forgets those gone or no longer ours. */
-export function drainStep(keys: Set<string>, reap: (pid: number, comm: string) => void): void {
+export function drainStep(keys: Set<string>, reap: (pid: number, comm: string, session: number) => void): void {
   for (const key of [...keys]) {
     const pid = Number(key.slice(0, key.indexOf(':')));
     const s = readStat(pid);
@@ -27,7 +27,7 @@ export function drainStep(keys: Set<string>, reap: (pid: number, comm: string) =
       continue;
     }
     if (s.state === 'Z') {
-      reap(pid, s.comm);
+      reap(pid, s.comm, s.session);
       keys.delete(key);
     }
   }

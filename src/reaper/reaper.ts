@@ -13,8 +13,10 @@ import { foreignAddonsLoaded } from './addons.js';
 import { type ReaperConfig, mergeConfigs } from './config.js';
 import { OrphanWatch } from './orphan-watch.js';
 import { TrackedSet } from './tracked.js';
-import { type DecodedStatus, describeStatus } from './wait-status.js';
+import type { DecodedStatus } from './wait-status.js';
 import type { ReapEvent, ReapPath, ReaperStats } from './types.js';
+import { ReapLog } from './reap-log.js';
+import { emptyHistogram, observe } from './scan-timing.js';
 import { ZombieWatch, reapZombie } from './zombies.js';
 import { Claims } from './claims.js';
 import { askPolicy, guarded } from './callbacks.js';
@@ -24,7 +26,16 @@ export type { ReapEvent, ReaperConfig, ReaperStats };
 
 export class Reaper {
   readonly tracked = new TrackedSet();
-  readonly stats: ReaperStats = { reaped: 0, reapedImmediately: 0, reapedAfterGrace: 0, orphansKilled: 0, scans: 0 };
+  readonly stats: ReaperStats = {
+    reaped: 0,
+    reapedImmediately: 0,
+    reapedAfterGrace: 0,
+    orphansKilled: 0,
+    scans: 0,
+    scanSeconds: emptyHistogram(),
+  };
+  /** The last reaps (newest first), their log line, logger event and channel message. */
+  readonly log = new ReapLog();
   /** Called after each reap (metrics, tests, benchmarks). */
   onReap: ((event: ReapEvent) => void) | null = null;
 
@@ -125,7 +136,7 @@ export class Reaper {
   #drain(): void {
     const keys = this.#draining;
     if (keys === null) return;
-    drainStep(keys, (pid, comm) => this.#reap(pid, comm, 'immediate', 0));
+    drainStep(keys, (pid, comm, session) => this.#reap({ pid, comm, session, path: 'immediate', latencyMs: 0 }));
     if (keys.size === 0) this.#detach();
   }
 
@@ -171,14 +182,15 @@ export class Reaper {
         const onMain = tid === process.pid;
         const adopted = onMain && !this.#preexisting.has(key);
         const claimed = this.#claims.has(pid, s.startTime);
+        const facts = { pid, comm: s.comm, session: s.session };
         if (s.state === 'Z' && claimed && onMain) {
-          this.#reap(pid, s.comm, 'immediate', 0);
+          this.#reap({ ...facts, path: 'immediate', latencyMs: 0 });
           continue;
         }
         if (s.state === 'Z') {
           const v = this.#zombies.judge(key, { onMain, adopted, addons: hasAddons }, now, graceMs);
           if ('until' in v) next = Math.min(next, v.until);
-          else if (this.#reap(pid, s.comm, v.reap, v.latencyMs)) reaped++;
+          else if (this.#reap({ ...facts, path: v.reap, latencyMs: v.latencyMs })) reaped++;
           continue;
         }
         if (!adopted || orphans.decide === null || claimed) continue;
@@ -188,17 +200,19 @@ export class Reaper {
           continue;
         }
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: o.ask, addonsLoaded: hasAddons() };
-        if (askPolicy(orphans.decide, info)) this.#stopOrphan(pid, s.comm);
+        if (askPolicy(orphans.decide, info)) this.#stopOrphan(info);
         else this.#orphans.keep(key);
       }
     }
     this.#zombies.end();
     this.#orphans.end();
     this.#armGraceTimer(next, now);
+    observe(this.stats.scanSeconds, (performance.now() - now) / 1000);
     return reaped;
   }
 
-  #reap(pid: number, comm: string, path: ReapPath, latencyMs: number): boolean {
+  #reap(facts: { pid: number; comm: string; session: number; path: ReapPath; latencyMs: number }): boolean {
+    const { pid, comm, path, latencyMs } = facts;
     const status = reapZombie(pid);
     if (status === null) return false;
     this.#orphans.forget(pid);
@@ -210,22 +224,18 @@ export class Reaper {
     this.stats.reaped++;
     if (path === 'immediate') this.stats.reapedImmediately++;
     else this.stats.reapedAfterGrace++;
-    this.#say(`nursery: reaped untracked zombie pid=${pid} comm=${comm} ${describeStatus(status)} (${path})`);
+    this.log.reaped(facts, status, this.#config.log, this.#config.logger);
     const onReap = this.onReap;
     if (onReap)
       guarded(() => onReap({ pid, comm, code: status.code, signal: status.signal, path, latencyMs }), 'onReap');
     return true;
   }
 
-  #say(line: string): void {
-    const log = this.#config.log;
-    if (log) guarded(() => log(line), 'log');
-  }
-
-  #stopOrphan(pid: number, comm: string): void {
+  #stopOrphan(info: { pid: number; comm: string; cmdline: string; orphanedMs: number }): void {
+    const { pid } = info;
     this.#orphans.stopping(pid, true);
     this.stats.orphansKilled++;
-    this.#say(`nursery: stopping orphan pid=${pid} comm=${comm}`);
+    this.log.orphanStopping(info, this.#config.log, this.#config.logger);
     const { orphanStopGraceMs, orphanStopSignal } = this.#config;
     void stopOrphan(pid, orphanStopGraceMs, orphanStopSignal)
       .catch(() => null)

@@ -18,6 +18,10 @@ const ps = (pid: number, ppid: number, comm: string, state = 'S', startTime = 10
   pgrp: pid,
   session: pid,
   startTime,
+  utime: 0,
+  stime: 0,
+  rssPages: 0,
+  threads: 1,
 });
 
 function snapshot(processes: ProcStat[], pid1Cmdline = '/usr/local/bin/node server.js'): Snapshot {

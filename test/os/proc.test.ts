@@ -17,6 +17,7 @@ import {
   signalDisposition,
   threadCount,
   uptimeSeconds,
+  usageOf,
 } from '../../src/os/proc.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
@@ -31,8 +32,30 @@ test('parseStat takes comm up to the last ")" when it holds spaces and parenthes
     pgrp: 4242,
     session: 4242,
     startTime: 987654,
+    utime: 0,
+    stime: 0,
+    threads: 1,
+    rssPages: 0,
   });
   assert.equal(parseStat('garbage'), null);
+});
+
+test('parseStat reads CPU ticks (fields 14, 15), threads (20) and RSS pages (24); usageOf converts them', () => {
+  const line = '7 (x) R 1 7 7 0 -1 0 0 0 0 0 250 50 0 0 20 0 3 0 1000 123456 300';
+  const s = parseStat(line);
+  assert.deepEqual(
+    { utime: s?.utime, stime: s?.stime, threads: s?.threads, rssPages: s?.rssPages },
+    {
+      utime: 250,
+      stime: 50,
+      threads: 3,
+      rssPages: 300,
+    },
+  );
+  const self = readStat('self');
+  assert.ok(self);
+  const u = usageOf(self);
+  assert.ok(u.rssBytes > 0 && u.cpuSeconds > 0, JSON.stringify(u));
 });
 
 test('readStat parses a real process whose executable is named "a) (b c"', async () => {

@@ -130,9 +130,10 @@ test(
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(pkg.dependencies as object), ['koffi']);
     assert.equal(pkg.optionalDependencies, undefined);
-    // node-pty is an optional peer: PTY mode uses it when the application has installed it.
-    assert.deepEqual(pkg.peerDependencies, { 'node-pty': '^1.1.0' });
-    assert.deepEqual(pkg.peerDependenciesMeta, { 'node-pty': { optional: true } });
+    // node-pty and prom-client are optional peers: PTY mode and metrics() use them when the application
+    // has installed them. playwright-core (the debug page's browser test) is a devDependency only.
+    assert.deepEqual(pkg.peerDependencies, { 'node-pty': '^1.1.0', 'prom-client': '^15.0.0' });
+    assert.deepEqual(pkg.peerDependenciesMeta, { 'node-pty': { optional: true }, 'prom-client': { optional: true } });
   },
 );
 
@@ -143,10 +144,12 @@ test(
     await libraryInstalled;
     const names = installedPackages(libraryApp);
     const unwanted = names.filter(
-      (n) => n.startsWith('@typescript-eslint/') || ['eslint', 'typescript', 'node-pty', 'minimatch'].includes(n),
+      (n) =>
+        n.startsWith('@typescript-eslint/') ||
+        ['eslint', 'typescript', 'node-pty', 'minimatch', 'prom-client', 'playwright-core'].includes(n),
     );
     assert.deepEqual(unwanted, [], `installed: ${names.join(' ')}`);
-    for (const dir of ['@typescript-eslint', 'eslint', 'typescript', 'node-pty'])
+    for (const dir of ['@typescript-eslint', 'eslint', 'typescript', 'node-pty', 'prom-client', 'playwright-core'])
       assert.equal(existsSync(join(libraryApp, 'node_modules', dir)), false, dir);
     assert.ok(names.includes('nursery') && names.includes('koffi'), names.join(' '));
 
