@@ -33,7 +33,9 @@ export type NurseryWarningCode =
   /** daemons() found the registry directory unusable (a symlink, someone else's, open to others). */
   | 'NURSERY_REGISTRY_REFUSED'
   /** The dieWithParent watcher could not start: such children will not die with a killed host. */
-  | 'NURSERY_NO_PARENT_WATCH';
+  | 'NURSERY_NO_PARENT_WATCH'
+  /** containment: 'auto' found no usable cgroup v2 (the message says why): process groups contain the children. */
+  | 'NURSERY_NO_CGROUP';
 
 const said = new Set<NurseryWarningCode>();
 

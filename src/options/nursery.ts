@@ -6,7 +6,7 @@ import { invalidOption } from '../errors.js';
 import type { SignalLike } from '../os/signals.js';
 import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal, checkString } from './check.js';
 import { type OrphanPolicy, type ResolvedOrphanPolicy, resolveOrphanPolicy } from './orphans.js';
-import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults } from './spawn.js';
+import { type Containment, DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults, checkContainment } from './spawn.js';
 
 export type HostSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -47,6 +47,12 @@ export interface NurseryOptions {
   registryDir?: string;
   /** Where the reaper's log lines go (one per reaped zombie or stopped orphan). Default stderr; false for none. */
   log?: ((line: string) => void) | false;
+  /**
+   * How each child's tree is contained (a spawn spec may say otherwise): 'group' (the default),
+   * 'cgroup' or 'auto'. See Containment. A Nursery not on 'group' cleans, at its start, the
+   * cgroups that a dead nursery left behind.
+   */
+  containment?: Containment;
 }
 
 export interface ResolvedReaperOptions {
@@ -81,6 +87,7 @@ const NURSERY_KEYS = new Set([
   'log',
   'stopOnSignals',
   'registryDir',
+  'containment',
 ]);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 const HOST_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -142,6 +149,7 @@ export function resolveNurseryOptions(options: unknown): ResolvedNursery {
       owner: o.owner === undefined ? 'nursery' : checkString(o.owner, 'owner'),
       graceMs: checkDuration(o.graceMs, 'graceMs', DEFAULT_GRACE_MS),
       killSignal: checkStopSignal(o.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
+      containment: checkContainment(o.containment, 'group'),
     },
     cleanupOnExit: checkBoolean(o.cleanupOnExit, 'cleanupOnExit', true),
     hostSignals: resolveHostSignals(o.stopOnSignals),

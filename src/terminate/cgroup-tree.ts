@@ -1,0 +1,118 @@
+// A tree under cgroup containment, as the one escalation loop (escalate.ts) sees it: the usual
+// tree (tree.ts: the group, the walk, adopted orphans, the session) plus every process in the
+// child's cgroup, which no setsid(), double fork or fork loop can leave. The first signal (and
+// SIGCONT) goes to all of them; SIGKILL is cgroup.kill, atomic against forks (or, without it:
+// freeze, SIGKILL each, thaw); the tree is gone only once the cgroup is empty (populated 0).
+import { freezeCgroup, killCgroup } from '../os/cgroup.js';
+import { cgroupV2Of, readStat } from '../os/proc.js';
+import { SIGKILL } from '../os/signals.js';
+import type { ChildCgroup } from './cgroup.js';
+import { type Escalatable, resumeAfter } from './escalate.js';
+import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
+import type { Tree } from './tree.js';
+
+export class CgroupTree implements Escalatable {
+  /** Members found in the cgroup that the tree does not hold. */
+  readonly members = new Map<number, ProcRef>();
+  #late: ProcRef[] = [];
+
+  constructor(
+    readonly tree: Tree,
+    readonly cgroup: ChildCgroup,
+  ) {}
+
+  // A PID read from cgroup.procs may be reaped and recycled before we act on it: it is held by a
+  // reference, and kept only if, after the reference was taken, the process is still in our cgroup.
+  #collectCgroup(): void {
+    const leader = this.tree.root;
+    for (const pid of this.cgroup.pids()) {
+      if ((pid === leader.pid && !leader.isReaped()) || this.tree.refs.has(pid)) continue;
+      const old = this.members.get(pid);
+      if (old && isAlive(old)) continue;
+      if (old) closeRef(old);
+      this.members.delete(pid);
+      const s = readStat(pid);
+      const ref = s && openRef(s);
+      if (!ref) continue;
+      if (cgroupV2Of(pid) !== this.cgroup.path) {
+        closeRef(ref);
+        continue;
+      }
+      this.members.set(pid, ref);
+      this.#late.push(ref);
+    }
+  }
+
+  collect(): void {
+    this.tree.collect();
+    this.#collectCgroup();
+  }
+
+  blind(): boolean {
+    return this.tree.blind();
+  }
+
+  // Each process gets the signal once: the tree's (group kill, its references), then the members
+  // it does not hold, except those the group kill reached.
+  signalAll(signal: number): number {
+    this.#late = [];
+    if (signal === SIGKILL) return this.#killAll();
+    let n = this.tree.signalAll(signal);
+    const leaderLive = !this.tree.root.isReaped();
+    for (const ref of this.members.values()) {
+      if (this.tree.refs.has(ref.pid) || !isAlive(ref)) continue;
+      n++;
+      if (leaderLive && ref.pgrp === this.tree.root.pid) continue;
+      signalRef(ref, signal);
+    }
+    return n;
+  }
+
+  #killAll(): number {
+    const n = this.aliveCount();
+    if (!(this.cgroup.canKill && killCgroup(this.cgroup.dir))) {
+      freezeCgroup(this.cgroup.dir, true);
+      this.#collectCgroup();
+      for (const ref of this.members.values()) signalRef(ref, SIGKILL);
+      freezeCgroup(this.cgroup.dir, false);
+    }
+    // Whatever of the tree is outside the cgroup (moved out by someone with the right to).
+    this.tree.signalAll(SIGKILL);
+    return n;
+  }
+
+  gone(currentSignal: number): boolean {
+    const treeGone = this.tree.gone(currentSignal);
+    if (!this.cgroup.populated()) return treeGone;
+    // Forked since the last look: they get the current signal (cgroup.kill again for SIGKILL).
+    this.#late = [];
+    this.#collectCgroup();
+    const late = this.#late.splice(0);
+    if (currentSignal === SIGKILL) {
+      if (late.length > 0) this.#killAll();
+      return false;
+    }
+    const resume = resumeAfter(currentSignal);
+    for (const ref of late) {
+      signalRef(ref, currentSignal);
+      if (resume !== null) signalRef(ref, resume);
+    }
+    return false;
+  }
+
+  aliveCount(): number {
+    let n = this.tree.aliveCount();
+    for (const ref of this.members.values()) if (!this.tree.refs.has(ref.pid) && isAlive(ref)) n++;
+    return n;
+  }
+
+  wake(): Promise<unknown> | null {
+    return this.tree.wake();
+  }
+
+  close(): void {
+    for (const ref of this.members.values()) closeRef(ref);
+    this.members.clear();
+    this.tree.close();
+  }
+}
