@@ -37,7 +37,7 @@ export function locateOwnCgroup(): CgroupLocation | string {
   for (const m of mounts) {
     const root = m.root === '/' ? '' : m.root;
     if (path !== m.root && !path.startsWith(`${root}/`)) continue;
-    const dir = join(m.mountPoint, path.slice(root.length));
+    const dir = join(m.mountPoint, path.slice(root.length)).replace(/(?<=.)\/$/, '');
     if (!existsSync(dir)) continue;
     return { dir, path, mountPoint: m.mountPoint, mountRoot: m.root, readOnly: m.readOnly };
   }
