@@ -73,8 +73,9 @@ test('a shell command and a forked Node module (IPC through the wrapper) run in 
   const mod = join(scratch, 'ipc.mjs');
   writeFileSync(
     mod,
-    "process.on('message', (m) => process.send({ m, cg: require_cg() }, () => process.exit(0)));\n" +
-      "function require_cg() { return process.getBuiltinModule('node:fs').readFileSync('/proc/self/cgroup', 'utf8'); }\n",
+    "import { readFileSync } from 'node:fs';\n" +
+      "const cg = () => readFileSync('/proc/self/cgroup', 'utf8');\n" +
+      "process.on('message', (m) => process.send({ m, cg: cg() }, () => process.exit(0)));\n",
   );
   const h = nursery.fork(mod);
   const reply = new Promise<{ m: string; cg: string }>((resolve) => h.onMessage((v) => resolve(v as never)));
