@@ -19,6 +19,12 @@ export function ownCgroupDir(): string | null {
   return null;
 }
 
+/** The directory of a v2 cgroup at or below this process's own (a path as /proc/PID/cgroup shows it). */
+export function cgroupDirOf(path: string): string {
+  const own = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
+  return join(ownCgroupDir() ?? '/', path.slice(own === '/' ? 0 : own.length));
+}
+
 /** Why the cgroup tests cannot run here, or false when they can. */
 export function cgroupSkip(): string | false {
   if (process.platform !== 'linux') return 'not Linux';
