@@ -15,6 +15,9 @@ export class CgroupTree implements Escalatable {
   /** Members found in the cgroup that the tree does not hold. */
   readonly members = new Map<number, ProcRef>();
   #late: ProcRef[] = [];
+  #collected = false;
+  /** cgroup.kill was written: no process of the cgroup can return to user space, nor fork. */
+  #killed = false;
 
   constructor(
     readonly tree: Tree,
@@ -43,7 +46,12 @@ export class CgroupTree implements Escalatable {
     }
   }
 
+  // Before the first signal: the walk and the cgroup. Before SIGKILL, where cgroup.kill exists,
+  // nothing: it reaches everything in the cgroup at once, and what is outside is in the tree's
+  // references already (gone() kills those once the cgroup is empty).
   collect(): void {
+    if (this.#collected && this.cgroup.canKill) return;
+    this.#collected = true;
     this.tree.collect();
     this.#collectCgroup();
   }
@@ -60,30 +68,36 @@ export class CgroupTree implements Escalatable {
     let n = this.tree.signalAll(signal);
     const leaderLive = !this.tree.root.isReaped();
     for (const ref of this.members.values()) {
-      if (this.tree.refs.has(ref.pid) || !isAlive(ref)) continue;
-      n++;
-      if (leaderLive && ref.pgrp === this.tree.root.pid) continue;
-      signalRef(ref, signal);
+      if (this.tree.refs.has(ref.pid)) continue;
+      if (leaderLive && ref.pgrp === this.tree.root.pid) n++;
+      else if (signalRef(ref, signal) === 'sent') n++;
     }
     return n;
   }
 
   #killAll(): number {
-    const n = this.aliveCount();
-    if (!(this.cgroup.canKill && killCgroup(this.cgroup.dir))) {
-      freezeCgroup(this.cgroup.dir, true);
-      this.#collectCgroup();
-      for (const ref of this.members.values()) signalRef(ref, SIGKILL);
-      freezeCgroup(this.cgroup.dir, false);
+    const n = this.cgroup.pids().length;
+    if (this.cgroup.canKill && killCgroup(this.cgroup.dir)) {
+      this.#killed = true;
+      return n;
     }
-    // Whatever of the tree is outside the cgroup (moved out by someone with the right to).
+    freezeCgroup(this.cgroup.dir, true);
+    this.#collectCgroup();
+    for (const ref of this.members.values()) signalRef(ref, SIGKILL);
+    freezeCgroup(this.cgroup.dir, false);
+    // Whatever of the tree is outside the cgroup (a member with the right to move itself out).
     this.tree.signalAll(SIGKILL);
     return n;
   }
 
   gone(currentSignal: number): boolean {
-    const treeGone = this.tree.gone(currentSignal);
-    if (!this.cgroup.populated()) return treeGone;
+    if (!this.cgroup.populated()) {
+      if (this.tree.gone(currentSignal)) return true;
+      // The cgroup is empty, so what the tree still holds alive is outside it.
+      if (this.#killed) this.tree.signalAll(SIGKILL);
+      return false;
+    }
+    if (this.#killed) return false;
     // Forked since the last look: they get the current signal (cgroup.kill again for SIGKILL).
     this.#late = [];
     this.#collectCgroup();
