@@ -56,7 +56,7 @@ async function emptied(dir: string): Promise<boolean> {
 }
 
 /** Cleans every dead owner's subtree under loc; resolves with how many were removed. Never rejects. */
-export async function cleanLeftovers(loc: CgroupLocation, ownStartTime: number): Promise<number> {
+export async function cleanLeftovers(loc: CgroupLocation, ownStartTime: number, kill: boolean): Promise<number> {
   let removed = 0;
   const toPath = (d: string): string => (loc.path === '/' ? '' : loc.path) + d.slice(loc.dir.length);
   for (const name of subCgroups(loc.dir)) {
@@ -68,7 +68,7 @@ export async function cleanLeftovers(loc: CgroupLocation, ownStartTime: number):
     if (ownerLives(pid, startTime)) continue;
     const dir = join(loc.dir, name);
     try {
-      if (isPopulated(dir) === true && !killCgroup(dir)) killEach(dir, toPath);
+      if (isPopulated(dir) === true && !(kill && killCgroup(dir))) killEach(dir, toPath);
       if ((await emptied(dir)) && removeCgroupTree(dir) === 'removed') removed++;
     } catch {
       // another run cleaning the same subtree, or it went away: nothing to do

@@ -62,11 +62,12 @@ function probe(): CgroupSupport | string {
     const ro = loc.readOnly ? ', the cgroup2 file system is mounted read-only' : '';
     return `no write access to this process's cgroup ${loc.dir} (${codeOf(error)}${ro})`;
   }
-  const kill = hasCgroupFile(subtree, 'cgroup.kill');
+  // NURSERY_CGROUP_NO_KILL=1: as on Linux < 5.14 (freeze, SIGKILL each, thaw), to see or test it.
+  const kill = process.env.NURSERY_CGROUP_NO_KILL !== '1' && hasCgroupFile(subtree, 'cgroup.kill');
   const freeze = hasCgroupFile(subtree, 'cgroup.freeze');
   removeCgroup(subtree);
   if (!kill && !freeze) return `${loc.dir} has neither cgroup.kill (Linux 5.14) nor cgroup.freeze (Linux 5.2)`;
-  return { loc, subtree, kill, cleaned: cleanLeftovers(loc, self.startTime) };
+  return { loc, subtree, kill, cleaned: cleanLeftovers(loc, self.startTime, kill) };
 }
 
 /**
