@@ -148,6 +148,40 @@ test(
   },
 );
 
+test("'auto' where cgroups work: the child gets its cgroup, and nothing is said", { skip }, async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  const auto = new Nursery({ containment: 'auto', log: false });
+  try {
+    const r = await auto.run('cat', ['/proc/self/cgroup']);
+    assert.match(r.stdout, CHILD_CG);
+    // A spec may ask for process groups alone.
+    const g = await auto.run('cat', ['/proc/self/cgroup'], { containment: 'group' });
+    assert.equal(/^0::(.*)$/m.exec(g.stdout)?.[1], ownCgroup());
+  } finally {
+    await auto.close();
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});
+
+test('daemons leave containment: a daemon of a cgroup Nursery runs in our own cgroup', { skip }, async () => {
+  const registryDir = join(scratch, 'registry');
+  const n = new Nursery({ containment: 'cgroup', log: false, registryDir });
+  try {
+    const d = await n.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'] });
+    try {
+      assert.equal(/^0::(.*)$/m.exec(readFileSync(`/proc/${d.pid}/cgroup`, 'utf8'))?.[1], ownCgroup());
+    } finally {
+      await d.stop({ graceMs: 5000 });
+    }
+  } finally {
+    await n.close();
+  }
+});
+
 test('options: containment is checked; PTY mode takes none', () => {
   assert.throws(() => new Nursery({ containment: 'cgroups' as never }), { code: 'ERR_NURSERY_INVALID_OPTION' });
   assert.throws(() => nursery.spawn({ command: 'true', containment: 1 as never }), {
