@@ -216,6 +216,9 @@ export class Handle implements AsyncDisposable {
       args: [...this.args],
       startedAt: this.startedAt,
       uptimeMs: Math.round(performance.now() - this.#t0),
+      containment: this.#cgroup ? 'cgroup' : 'group',
+      cpuUsec: this.#cgroup?.cpuUsec() ?? null,
+      memoryBytes: this.#cgroup?.memoryBytes() ?? null,
     };
   }
 

@@ -11,10 +11,12 @@ import { NurseryError } from '../errors.js';
 import {
   type CgroupLocation,
   cgroupPids,
+  cpuUsageUsec,
   hasCgroupFile,
   isPopulated,
   locateOwnCgroup,
   makeCgroup,
+  memoryCurrent,
   pathOf,
   removeCgroup,
   removeCgroupTree,
@@ -103,6 +105,16 @@ export class ChildCgroup {
   /** True while a live process is in it (or below); false once empty or gone. */
   populated(): boolean {
     return isPopulated(this.dir) === true;
+  }
+
+  /** CPU time of everything in it so far, µs (cpu.stat needs no controller); null once removed. */
+  cpuUsec(): number | null {
+    return cpuUsageUsec(this.dir);
+  }
+
+  /** memory.current, bytes; null where the memory controller is not enabled for it (or once removed). */
+  memoryBytes(): number | null {
+    return memoryCurrent(this.dir);
   }
 
   /** The PIDs in it now (not in cgroups that a member made below it). */

@@ -6,12 +6,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nursery, isNurseryError } from '../../src/index.js';
 import { alive, assertNoLeftovers, waitFor } from '../helpers/proc.js';
-import { cgroupSkip, killAndRemove, ourSubtrees, procsBelow } from '../helpers/cgroup.js';
+import { cgroupDirOf, cgroupSkip, killAndRemove, ourSubtrees, procsBelow } from '../helpers/cgroup.js';
 
 const skip = cgroupSkip();
 const nursery = new Nursery({ containment: 'cgroup', log: false });
@@ -179,6 +179,25 @@ test('daemons leave containment: a daemon of a cgroup Nursery runs in our own cg
     }
   } finally {
     await n.close();
+  }
+});
+
+test("list(): a cgroup child's CPU time from cpu.stat, its memory where v2 has the controller", { skip }, async () => {
+  const busy = nursery.spawn({ command: 'sh', args: ['-c', 'while :; do :; done'], stdio: 'ignore' });
+  try {
+    const entry = (): ReturnType<typeof nursery.list>[number] | undefined =>
+      nursery.list().find((c) => c.pid === busy.pid);
+    assert.equal(entry()?.containment, 'cgroup');
+    await waitFor(() => (entry()?.cpuUsec ?? 0) > 0, 30_000, 'CPU time to show in list()');
+    const cgroupDir = cgroupDirOf(/^0::(.*)$/m.exec(readFileSync(`/proc/${busy.pid}/cgroup`, 'utf8'))?.[1] ?? '');
+    const hasMemory = existsSync(`${cgroupDir}/memory.current`);
+    const memory = entry()?.memoryBytes ?? null;
+    const has = hasMemory ? 'present' : 'absent';
+    console.log(`# list(): cpuUsec ${entry()?.cpuUsec}, memoryBytes ${memory} (memory.current ${has})`);
+    if (hasMemory) assert.ok(typeof memory === 'number' && memory > 0);
+    else assert.equal(memory, null);
+  } finally {
+    await busy.stop();
   }
 });
 
