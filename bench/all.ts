@@ -17,6 +17,7 @@ const { idleCpu } = await import('./idle-cpu.js');
 const { daemonStart } = await import('./daemon-start.js');
 const { dieWithParent } = await import('./die-with-parent.js');
 const { initCodes } = await import('./init-codes.js');
+const { cgroupBench } = await import('./cgroup.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -27,6 +28,7 @@ const benches: [string, Bench][] = [
   ['idle-cpu', idleCpu],
   ['die-with-parent', dieWithParent],
   ['init-codes', initCodes],
+  ['cgroup', cgroupBench],
 ];
 
 const rows: Row[] = [];
