@@ -107,7 +107,7 @@ async function builtUp(entry: string): Promise<void> {
 }
 
 interface StormOutcome {
-  /** From the stop to an empty tree (or to the last change, with survivors), minus the grace. */
+  /** From the stop to an empty tree, minus the grace; NaN when something survived. */
   afterGraceMs: number;
   survivors: number;
   atStop: number;
@@ -135,14 +135,14 @@ async function stormRun(kind: 'cgroup' | 'group' | 'tree-kill'): Promise<StormOu
     const atStop = marked(entry).length;
     const t0 = performance.now();
     await stop();
+    // Survivors are counted SETTLE_MS after the stop returned (a live fork loop never settles).
+    const returned = performance.now();
     let left = marked(entry);
-    let last = performance.now();
-    while (left.length > 0 && performance.now() - last < SETTLE_MS) {
+    while (left.length > 0 && performance.now() - returned < SETTLE_MS) {
       await sleep(5);
-      const now = marked(entry);
-      if (now.length !== left.length) last = performance.now();
-      left = now;
+      left = marked(entry);
     }
+    const last = left.length === 0 ? performance.now() : NaN;
     const grace = kind === 'tree-kill' ? 0 : GRACE_MS;
     return {
       afterGraceMs: (left.length === 0 ? performance.now() : last) - t0 - grace,
@@ -156,11 +156,16 @@ async function stormRun(kind: 'cgroup' | 'group' | 'tree-kill'): Promise<StormOu
 }
 
 function describeStorm(o: StormOutcome[]): { text: string; survivors: number; p50: number } {
-  const s = summarize(o.map((x) => x.afterGraceMs));
+  const emptied = o.filter((x) => !Number.isNaN(x.afterGraceMs));
+  const s = summarize(emptied.length > 0 ? emptied.map((x) => x.afterGraceMs) : [NaN]);
   const survivors = o.reduce((a, x) => a + x.survivors, 0);
   const size = summarize(o.map((x) => x.atStop)).p50;
   return {
-    text: `${survivors} survivors over ${o.length} storms (~${size.toFixed(0)} processes at the stop); empty ${ms(s.p50)} after the grace (p90 ${ms(s.p90)})`,
+    text:
+      `${survivors} survivors over ${o.length} storms (~${size.toFixed(0)} processes at the stop); ` +
+      (emptied.length > 0
+        ? `${emptied.length} emptied, ${ms(s.p50)} after the grace (p90 ${ms(s.p90)})`
+        : `never empty within ${SETTLE_MS} ms after the stop`),
     survivors,
     p50: s.p50,
   };

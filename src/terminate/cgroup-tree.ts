@@ -3,6 +3,7 @@
 // child's cgroup, which no setsid(), double fork or fork loop can leave. The first signal (and
 // SIGCONT) goes to all of them; SIGKILL is cgroup.kill, atomic against forks (or, without it:
 // freeze, SIGKILL each, thaw); the tree is gone only once the cgroup is empty (populated 0).
+import { performance } from 'node:perf_hooks';
 import { freezeCgroup, killCgroup } from '../os/cgroup.js';
 import { cgroupV2Of, readStat } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
@@ -10,6 +11,9 @@ import type { ChildCgroup } from './cgroup.js';
 import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
 import type { Tree } from './tree.js';
+
+const FIRST_LOOK_MS = 50;
+const LATE_LOOK_MS = 10;
 
 export class CgroupTree implements Escalatable {
   /** Members found in the cgroup that the tree does not hold. */
@@ -26,9 +30,14 @@ export class CgroupTree implements Escalatable {
 
   // A PID read from cgroup.procs may be reaped and recycled before we act on it: it is held by a
   // reference, and kept only if, after the reference was taken, the process is still in our cgroup.
-  #collectCgroup(): void {
+  // A fork storm can put thousands there: each look takes at most `budgetMs`, so that the loop
+  // keeps its deadline (what is not looked at now is found by the next look, and cgroup.kill at
+  // the end of the grace needs no look at all).
+  #collectCgroup(budgetMs = Infinity): void {
     const leader = this.tree.root;
+    const end = performance.now() + budgetMs;
     for (const pid of this.cgroup.pids()) {
+      if (performance.now() > end) break;
       if ((pid === leader.pid && !leader.isReaped()) || this.tree.refs.has(pid)) continue;
       const old = this.members.get(pid);
       if (old && isAlive(old)) continue;
@@ -53,7 +62,7 @@ export class CgroupTree implements Escalatable {
     if (this.#collected && this.cgroup.canKill) return;
     this.#collected = true;
     this.tree.collect();
-    this.#collectCgroup();
+    this.#collectCgroup(FIRST_LOOK_MS);
   }
 
   blind(): boolean {
@@ -100,7 +109,7 @@ export class CgroupTree implements Escalatable {
     if (this.#killed) return false;
     // Forked since the last look: they get the current signal (cgroup.kill again for SIGKILL).
     this.#late = [];
-    this.#collectCgroup();
+    this.#collectCgroup(LATE_LOOK_MS);
     const late = this.#late.splice(0);
     if (currentSignal === SIGKILL) {
       if (late.length > 0) this.#killAll();
