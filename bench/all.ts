@@ -22,6 +22,7 @@ const { initStartup } = await import('./init-startup.js');
 const { initForward } = await import('./init-forward.js');
 const { initBurst } = await import('./init-burst.js');
 const { initCompare } = await import('./init-compare.js');
+const { cgroupBench } = await import('./cgroup.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -37,6 +38,7 @@ const benches: [string, Bench][] = [
   ['init-forward', initForward],
   ['init-burst', initBurst],
   ['init-compare', initCompare],
+  ['cgroup', cgroupBench],
 ];
 
 const rows: Row[] = [];

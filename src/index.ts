@@ -23,7 +23,7 @@ export type { PtyHandle } from './handle/pty-handle.js';
 export type { ChildInfo, ChildMode, ChildState, ExitInfo, RunResult } from './types.js';
 export type { NurseryOptions, HostSignal } from './options/nursery.js';
 export type { OrphanInfo, OrphanPolicy } from './options/orphans.js';
-export type { PtySpawnSpec } from './options/spawn-spec.js';
+export type { Containment, PtySpawnSpec } from './options/spawn-spec.js';
 export type { RunOptions } from './options/run.js';
 export type { SpawnSpec, ForkOptions, StdioSpec, StdioValue, StdioEntry } from './options/spawn.js';
 export type { StopOptions, StopAllOptions } from './options/stop.js';

@@ -31,6 +31,7 @@ import { stopAdoptedInScope } from './terminate/adopted.js';
 import type { Reaper } from './reaper/reaper.js';
 import { type ReaperLease, acquireReaper } from './reaper/shared.js';
 import { spawnChild } from './spawn/child.js';
+import { childCgroup, prepareContainment } from './terminate/cgroup.js';
 import { spawnPty } from './spawn/pty.js';
 import { type NurseryStats, StatsBook } from './stats.js';
 import type { DebugHandlerOptions, ServeDebugOptions } from './options/debug.js';
@@ -60,6 +61,8 @@ export class Nursery implements AsyncDisposable {
     keepSpareFd();
     this.#defaults = o.defaults;
     this.#cleanupOnExit = o.cleanupOnExit;
+    // Probes once per thread and cleans what a dead nursery left; 'auto' warns now if it falls back.
+    if (o.defaults.containment !== 'group') prepareContainment(o.defaults.containment);
     this.#daemons = new Daemons({
       defaults: o.defaults,
       registryDir: o.registryDir,
@@ -309,7 +312,15 @@ export class Nursery implements AsyncDisposable {
     };
     const { command, args, cwd, env, stdio, ipc, pty } = resolved;
     if (pty) return new PtyHandle(spawnPty({ command, args, cwd, env, ...pty }), resolved, hooks);
-    return new Handle(spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}) }), resolved, hooks);
+    const cg = resolved.containment === 'group' ? null : childCgroup(resolved.containment);
+    const into = cg ? { cgroupProcs: cg.procs } : {};
+    try {
+      const child = spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}), ...into });
+      return new Handle(child, resolved, hooks, cg);
+    } catch (error) {
+      cg?.release();
+      throw error;
+    }
   }
 
   #assertOpen(): void {

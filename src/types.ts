@@ -41,6 +41,15 @@ export interface ChildInfo {
   /** Epoch milliseconds. */
   startedAt: number;
   uptimeMs: number;
+  /** 'cgroup' when the child has a cgroup of its own (containment 'cgroup', or 'auto' where it works). */
+  containment: 'cgroup' | 'group';
+  /** CPU time used so far by the child's whole tree, in µs (its cgroup's cpu.stat); null without a cgroup. */
+  cpuUsec: number | null;
+  /**
+   * Memory charged to the child's cgroup, in bytes (memory.current); null without a cgroup or where
+   * the memory controller is not enabled in cgroup v2 (a hybrid host keeps it in v1).
+   */
+  memoryBytes: number | null;
 }
 
 /** What run() resolves to: strings by default, Buffers with `encoding: 'buffer'`. */

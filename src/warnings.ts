@@ -35,7 +35,9 @@ export type NurseryWarningCode =
   /** The dieWithParent watcher could not start: such children will not die with a killed host. */
   | 'NURSERY_NO_PARENT_WATCH'
   /** serveDebug() listens on an address that is not loopback (an explicit `host`). */
-  | 'NURSERY_DEBUG_EXPOSED';
+  | 'NURSERY_DEBUG_EXPOSED'
+  /** containment: 'auto' found no usable cgroup v2 (the message says why): process groups contain the children. */
+  | 'NURSERY_NO_CGROUP';
 
 const said = new Set<NurseryWarningCode>();
 

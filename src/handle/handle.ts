@@ -9,7 +9,14 @@ import { checkSignal } from '../options/check.js';
 import type { ResolvedSpec } from '../options/spawn.js';
 import { type StopOptions, resolveStopOptions } from '../options/stop.js';
 import type { SpawnedChild } from '../spawn/types.js';
-import { type StopReport, type TreeRoot, hasLeftovers, killTreeNow, stopTree } from '../terminate/stop-tree.js';
+import {
+  type ChildCgroup,
+  type StopReport,
+  type TreeRoot,
+  hasLeftovers,
+  killTreeNow,
+  stopTree,
+} from '../terminate/stop-tree.js';
 import { type LongTimer, setLongTimeout } from '../util/timers.js';
 import { warnOnce } from '../warnings.js';
 import { messageIterator, requireIpc, sendMessage } from './ipc.js';
@@ -56,10 +63,13 @@ export class Handle implements AsyncDisposable {
   #timer: LongTimer | undefined;
   #onAbort: (() => void) | undefined;
   #claims: (() => void)[] = [];
+  /** The child's own cgroup, under cgroup containment. */
+  #cgroup: ChildCgroup | null;
 
   /** @internal Handles come from Nursery.spawn(). */
-  constructor(child: SpawnedChild, spec: ResolvedSpec, hooks: HandleHooks) {
+  constructor(child: SpawnedChild, spec: ResolvedSpec, hooks: HandleHooks, cgroup: ChildCgroup | null = null) {
     this.#child = child;
+    this.#cgroup = cgroup;
     this.#spec = spec;
     this.#hooks = hooks;
     this.pid = child.pid;
@@ -74,9 +84,11 @@ export class Handle implements AsyncDisposable {
       this.#disarm();
       // The child is gone; anything of its group, or of its tree adopted by our subreaper, still
       // alive is a leftover.
-      if (this.#treeStop === null && spec.killLeftovers && hasLeftovers(this.#root())) {
+      if (this.#treeStop === null && spec.killLeftovers && hasLeftovers(this.#root(), cgroup)) {
         this.#startTreeStop('leftovers', spec.killSignal, spec.graceMs);
       }
+      // Empty now, or leftovers kept (killLeftovers: false), moved back to our own cgroup first.
+      if (this.#treeStop === null) cgroup?.release(true);
       let unverified = false;
       if (this.#treeStop !== null) {
         const report = await this.#treeStop;
@@ -204,12 +216,15 @@ export class Handle implements AsyncDisposable {
       args: [...this.args],
       startedAt: this.startedAt,
       uptimeMs: Math.round(performance.now() - this.#t0),
+      containment: this.#cgroup ? 'cgroup' : 'group',
+      cpuUsec: this.#cgroup?.cpuUsec() ?? null,
+      memoryBytes: this.#cgroup?.memoryBytes() ?? null,
     };
   }
 
   /** @internal For process 'exit': SIGKILL the tree synchronously. */
   killNow(): void {
-    if (this.#state !== 'exited') killTreeNow(this.#root());
+    if (this.#state !== 'exited') killTreeNow(this.#root(), this.#cgroup);
   }
 
   #root(): TreeRoot {
@@ -232,7 +247,7 @@ export class Handle implements AsyncDisposable {
   #startTreeStop(reason: StopReason, signal: number, graceMs: number): void {
     this.#reason = reason;
     if (this.#state === 'running') this.#state = 'stopping';
-    const stop = stopTree(this.#root(), { signal, graceMs });
+    const stop = stopTree(this.#root(), { signal, graceMs }, this.#cgroup);
     this.#tighten = stop.tighten;
     // stopTree only fails on an OS error it cannot classify; the handle must still settle.
     this.#treeStop = stop.done.catch((error: unknown) => {

@@ -59,7 +59,8 @@ export class InitDebug {
       if (pid === 0 || !v.mainRunning()) return [];
       const uptimeMs = Math.round(performance.now() - this.#t0);
       const info = { pid, pgid: pid, owner: 'init', mode: 'normal' as const, state: 'running' as const };
-      return [{ ...info, command: v.command, args: [...v.args], startedAt: v.startedAt, uptimeMs }];
+      const usage = { containment: 'group' as const, cpuUsec: null, memoryBytes: null };
+      return [{ ...info, ...usage, command: v.command, args: [...v.args], startedAt: v.startedAt, uptimeMs }];
     };
     const stats = (): NurseryStats => {
       const running = list().length;

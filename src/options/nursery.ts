@@ -7,7 +7,7 @@ import type { SignalLike } from '../os/signals.js';
 import { LOG_LEVELS, type Logger, defaultLogger, silentLogger } from '../util/logger.js';
 import { checkBoolean, checkDuration, checkKeys, checkObject, checkStopSignal, checkString } from './check.js';
 import { type OrphanPolicy, type ResolvedOrphanPolicy, resolveOrphanPolicy } from './orphans.js';
-import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults } from './spawn.js';
+import { type Containment, DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, type Defaults, checkContainment } from './spawn.js';
 
 export type HostSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -58,6 +58,12 @@ export interface NurseryOptions {
    * a subreaper is a leak, a warning (at most one a minute).
    */
   logger?: Logger | false;
+  /**
+   * How each child's tree is contained (a spawn spec may say otherwise): 'group' (the default),
+   * 'cgroup' or 'auto'. See Containment. A Nursery not on 'group' cleans, at its start, the
+   * cgroups that a dead nursery left behind.
+   */
+  containment?: Containment;
 }
 
 export interface ResolvedReaperOptions {
@@ -94,6 +100,7 @@ const NURSERY_KEYS = new Set([
   'logger',
   'stopOnSignals',
   'registryDir',
+  'containment',
 ]);
 const REAPER_KEYS = new Set(['graceMs', 'safetyIntervalMs']);
 const HOST_SIGNALS: HostSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -166,6 +173,7 @@ export function resolveNurseryOptions(options: unknown): ResolvedNursery {
       owner: o.owner === undefined ? 'nursery' : checkString(o.owner, 'owner'),
       graceMs: checkDuration(o.graceMs, 'graceMs', DEFAULT_GRACE_MS),
       killSignal: checkStopSignal(o.killSignal, 'killSignal', DEFAULT_KILL_SIGNAL),
+      containment: checkContainment(o.containment, 'group'),
     },
     cleanupOnExit: checkBoolean(o.cleanupOnExit, 'cleanupOnExit', true),
     hostSignals: resolveHostSignals(o.stopOnSignals),

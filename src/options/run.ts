@@ -14,6 +14,7 @@ const FROM_SPAWN = [
   'signal',
   'killLeftovers',
   'dieWithParent',
+  'containment',
 ] as const satisfies readonly (keyof SpawnSpec)[];
 
 /** Options of `nursery.run()`: these of the spawn spec, plus input, maxBuffer and encoding. */

@@ -4,6 +4,14 @@
 import type { SignalLike } from '../os/signals.js';
 import type { ChildMode } from '../types.js';
 
+/**
+ * How a child's tree is held together for stop(): 'group' (its process group and session, plus a
+ * walk of /proc), 'cgroup' (a cgroup v2 of its own, which nothing in the tree can leave: throws
+ * ERR_NURSERY_NO_CGROUP where it cannot be had), 'auto' (cgroup where it works, else group, with
+ * one warning). Daemons are never contained; PTY children always by their group.
+ */
+export type Containment = 'auto' | 'cgroup' | 'group';
+
 export type StdioValue = 'pipe' | 'inherit' | 'ignore';
 /** One of the three: a keyword, or an open file descriptor of this process (a log file, say). */
 export type StdioEntry = StdioValue | number;
@@ -46,6 +54,8 @@ export interface SpawnSpec {
    * started by the first such child. Default false.
    */
   dieWithParent?: boolean;
+  /** Default: the nursery's, else 'group'. See Containment. */
+  containment?: Containment;
 }
 
 export interface ResolvedSpec {
@@ -65,6 +75,8 @@ export interface ResolvedSpec {
   killLeftovers: boolean;
   ipc: { serialization: 'json' | 'advanced' } | undefined;
   dieWithParent: boolean;
+  /** Always 'group' in PTY mode. */
+  containment: Containment;
   /** TREE_TAG_NAME=<unique id>, also present in env. */
   tag: string;
 }
@@ -75,10 +87,14 @@ export interface Defaults {
   owner: string;
   killSignal: number;
   graceMs: number;
+  containment: Containment;
 }
 
 /** A child on its own pseudo-terminal (node-pty): its stdin, stdout and stderr are the terminal. */
-export interface PtySpawnSpec extends Omit<SpawnSpec, 'mode' | 'stdio' | 'ipc' | 'serialization' | 'killSignal'> {
+export interface PtySpawnSpec extends Omit<
+  SpawnSpec,
+  'mode' | 'stdio' | 'ipc' | 'serialization' | 'killSignal' | 'containment'
+> {
   mode: 'pty';
   /** Columns of the terminal. Default 80. */
   cols?: number;

@@ -15,9 +15,18 @@ import {
   checkString,
 } from './check.js';
 import { PTY_KILL_SIGNAL, dropInheritedSize, resolveTerminal } from './pty.js';
-import type { Defaults, ForkOptions, ResolvedSpec, SpawnSpec, StdioEntry, StdioValue } from './spawn-spec.js';
+import type {
+  Containment,
+  Defaults,
+  ForkOptions,
+  ResolvedSpec,
+  SpawnSpec,
+  StdioEntry,
+  StdioValue,
+} from './spawn-spec.js';
 
 export type {
+  Containment,
   Defaults,
   ForkOptions,
   ResolvedSpec,
@@ -52,6 +61,7 @@ const SPAWN_KEYS = new Set([
   'ipc',
   'serialization',
   'dieWithParent',
+  'containment',
 ]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
@@ -129,6 +139,15 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   return { serialization: encoding };
 }
 
+const CONTAINMENTS = ['auto', 'cgroup', 'group'] as const;
+
+/** The containment of a child, or of a Nursery's children by default. PTY children: their group only. */
+export function checkContainment(value: unknown, fallback: Containment, pty = false): Containment {
+  if (pty && value !== undefined)
+    throw invalidOption('containment', "absent in PTY mode (it uses the child's group)", value);
+  return pty ? 'group' : checkOneOf(value, 'containment', CONTAINMENTS, fallback);
+}
+
 // A child meant to outlive the host cannot also die with it: daemons take their own spec
 // (src/options/daemon.ts), which has no dieWithParent.
 function checkDieWithParent(value: unknown): boolean {
@@ -181,5 +200,6 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     killLeftovers: checkBoolean(spec.killLeftovers, 'killLeftovers', true),
     ipc: checkIpc(spec.ipc, spec.serialization),
     dieWithParent: checkDieWithParent(spec.dieWithParent),
+    containment: checkContainment(spec.containment, defaults.containment, pty !== undefined),
   };
 }

@@ -378,3 +378,40 @@ export function threadCount(pid: number): number {
     return 0;
   }
 }
+
+/** A cgroup2 mount from /proc/self/mountinfo: where it is, and which cgroup its root shows. */
+export interface Cgroup2Mount {
+  /** The cgroup (a v2 path) that the mount's root directory shows, "/" for the whole hierarchy. */
+  root: string;
+  mountPoint: string;
+  readOnly: boolean;
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+const unescapeMount = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** Every cgroup2 mount of this process's mount namespace (fstype after the " - " separator). */
+export function cgroup2Mounts(): Cgroup2Mount[] {
+  const text = readProc('/proc/self/mountinfo', 'utf8', () => true) ?? '';
+  const out: Cgroup2Mount[] = [];
+  for (const line of text.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (left === undefined || right === undefined || !right.startsWith('cgroup2 ')) continue;
+    const f = left.split(' ');
+    const root = f[3];
+    const mountPoint = f[4];
+    if (root === undefined || mountPoint === undefined) continue;
+    const readOnly = (f[5] ?? '').split(',').includes('ro') || (right.split(' ')[2] ?? '').split(',').includes('ro');
+    out.push({ root: unescapeMount(root), mountPoint: unescapeMount(mountPoint), readOnly });
+  }
+  return out;
+}
+
+/** The v2 cgroup of pid (the "0::/path" line of /proc/PID/cgroup); null when gone or none. */
+export function cgroupV2Of(pid: number | 'self'): string | null {
+  const text = readProc(`/proc/${pid}/cgroup`, 'utf8', isGone);
+  if (text === null) return null;
+  for (const line of text.split('\n')) if (line.startsWith('0::')) return line.slice(3);
+  return null;
+}

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { diagnoseSpawnFailure } from './diagnose.js';
+import { diagnoseSpawnFailure, findSpawnProblem } from './diagnose.js';
 import { Channel } from './ipc-channel.js';
 import type { ExitStatus, IpcChannel, SpawnRequest, SpawnedChild } from './types.js';
 
@@ -66,6 +66,21 @@ function dropPipeGone(stream: Writable | null): void {
   });
 }
 
+// Node has no CLONE_INTO_CGROUP: the child is a shell that writes 0 to the cgroup's cgroup.procs,
+// which moves the writer itself (the kernel reads PID 0 as "current"; echo is a builtin, so the
+// writer is the shell), then execs the command in the same process. The command's first
+// instruction, and so its first fork, runs in the cgroup. If the move fails, the command never
+// runs: exit code 125.
+const INTO_CGROUP = 'echo 0 >"$1" || exit 125; shift; exec "$@"';
+
+function throughCgroup(req: SpawnRequest, procs: string): { command: string; args: string[] } {
+  // The shell would report a missing command only as exit code 127: find it first, and throw
+  // the same typed errors as a direct spawn (ENOENT, EACCES, ERR_NURSERY_BAD_CWD).
+  const problem = findSpawnProblem(req);
+  if (problem !== null) throw problem;
+  return { command: '/bin/sh', args: ['-c', INTO_CGROUP, 'sh', procs, req.command, ...req.args] };
+}
+
 /**
  * Starts a child that leads its own session and process group (setsid, through libuv's
  * `detached`), so the whole tree can be signalled as one group.
@@ -73,8 +88,9 @@ function dropPipeGone(stream: Writable | null): void {
  */
 export function spawnChild(req: SpawnRequest): SpawnedChild {
   let cp: ChildProcess;
+  const { command, args } = req.cgroupProcs === undefined ? req : throughCgroup(req, req.cgroupProcs);
   try {
-    cp = spawn(req.command, req.args, {
+    cp = spawn(command, args, {
       cwd: req.cwd,
       env: req.env,
       stdio: req.ipc ? [...req.stdio, 'ipc'] : [...req.stdio],

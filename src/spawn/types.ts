@@ -14,6 +14,11 @@ export interface SpawnRequest {
   stdio: readonly ('pipe' | 'inherit' | 'ignore' | number)[];
   /** Open Node's IPC channel (an extra fd the child finds through NODE_CHANNEL_FD). */
   ipc?: { serialization: Serialization };
+  /**
+   * Start the command in this cgroup (the path of its cgroup.procs): a shell moves itself there,
+   * then execs the command, so the command runs in the cgroup from its first instruction.
+   */
+  cgroupProcs?: string;
 }
 
 /** The IPC channel to a Node child, without the ChildProcess behind it. */

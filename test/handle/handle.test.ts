@@ -112,6 +112,9 @@ test('list() shows every live child as a plain object, and forgets it once it ex
   assert.deepEqual(Object.keys(entry).sort(), [
     'args',
     'command',
+    'containment',
+    'cpuUsec',
+    'memoryBytes',
     'mode',
     'owner',
     'pgid',
@@ -121,6 +124,9 @@ test('list() shows every live child as a plain object, and forgets it once it ex
     'uptimeMs',
   ]);
   assert.equal(entry.owner, 'lister');
+  assert.equal(entry.containment, 'group');
+  assert.equal(entry.cpuUsec, null);
+  assert.equal(entry.memoryBytes, null);
   assert.equal(entry.mode, 'normal');
   assert.equal(child.mode, 'normal');
   assert.equal(entry.command, 'sleep');
