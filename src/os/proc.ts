@@ -194,6 +194,18 @@ export function childrenOfStat(s: ProcStat): number[] {
   return out;
 }
 
+/**
+ * Children listed under `pid`'s main thread, where the kernel hands a subreaper the orphans it
+ * adopts (to the first live thread, the leader while it lives): one read instead of one a thread.
+ */
+export function mainThreadChildren(pid: number): number[] {
+  if (childrenFileWorks !== true) return childrenByThread(pid).get(pid) ?? [];
+  const text = readProc(`/proc/${pid}/task/${pid}/children`, 'latin1', isGone);
+  const out: number[] = [];
+  for (const part of (text ?? '').split(' ')) if (part) out.push(Number(part));
+  return out;
+}
+
 /** Children of every thread of `pid`, as one list. */
 export function childrenOf(pid: number | 'self'): number[] {
   return [...childrenByThread(pid).values()].flat();

@@ -1,7 +1,7 @@
 // Orphans of our trees that our subreaper (or PID 1) adopted: our own children now, untracked,
 // linked to their tree only by the NURSERY_TREE tag they inherited. A finished command's detached
 // daemon (`setsid -f`, `git gc --auto`) is one: no group, no session and no walk reaches it.
-import { childrenByThread, environValue, isDead, readStat, type ProcStat } from '../os/proc.js';
+import { environValue, isDead, mainThreadChildren, readStat, type ProcStat } from '../os/proc.js';
 import { adoptsOrphans } from '../os/prctl.js';
 import { type EscalateOptions, type StopReport, escalate } from './escalate.js';
 import { openRef } from './identity.js';
@@ -13,7 +13,7 @@ const TAG = 'NURSERY_TREE';
 export function adoptedTagged(match: (value: string) => boolean, tracked?: ReadonlySet<number>): ProcStat[] {
   if (!adoptsOrphans()) return [];
   const out: ProcStat[] = [];
-  for (const pid of childrenByThread().get(process.pid) ?? []) {
+  for (const pid of mainThreadChildren(process.pid)) {
     if (tracked?.has(pid)) continue;
     const value = environValue(pid, TAG);
     if (value === null || !match(value)) continue;
