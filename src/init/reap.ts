@@ -60,15 +60,11 @@ export class InitReaper {
   /** Resolves at the next drain, or after `ms`, whichever comes first. */
   nextDrain(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const wake = (): void => {
+      const timer = setTimeout(resolve, ms);
+      this.#wakers.push(() => {
         clearTimeout(timer);
         resolve();
-      };
-      function done(): void {
-        resolve();
-      }
-      this.#wakers.push(wake);
+      });
     });
   }
 }

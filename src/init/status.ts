@@ -22,6 +22,8 @@ export function exitCodeOf(status: ChildStatus, remap: ReadonlyMap<number, numbe
   return remap.get(raw) ?? raw;
 }
 
+// Not os/signals.ts's signalName: that module loads errors.ts, and the init's start-up is every
+// container's; this map is all the log needs.
 const names = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 const signalName = (n: number): string => names.get(n) ?? `signal ${n}`;
 

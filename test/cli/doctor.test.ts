@@ -3,13 +3,13 @@
 /* eslint-disable nursery/no-raw-child-process -- unshare(1) is probed directly, as in test/reaper/pid1.test.ts */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Nursery } from '../../src/index.js';
 import type { Handle } from '../../src/index.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
 import { assertNoLeftovers, childrenOf, stat, waitFor } from '../helpers/proc.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { FIXTURES } from '../helpers/tree.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -240,17 +240,9 @@ test('the JSON report has every documented key, with its type', async () => {
   }
 });
 
-function whyNoNamespace(): string | false {
-  if (process.getuid?.() !== 0) return 'a new PID namespace needs root';
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { encoding: 'utf8' });
-  if (r.error) return `unshare cannot run here (${r.error.message})`;
-  if (r.status !== 0) return `unshare --pid --fork --mount-proc fails here (${r.stderr.trim()})`;
-  return false;
-}
-
 test(
   'in a PID namespace whose PID 1 is an application holding zombies, doctor says so',
-  { skip: whyNoNamespace() },
+  { skip: pidnsSkip() },
   async () => {
     // PID 1 is node (the fixture): two orphans it adopted are its zombies when it runs doctor.
     const r = await nursery.run(

@@ -1,22 +1,12 @@
 // Running `nursery init` for real: through bin/nursery (as a user would), either as PID 1 of a new
 // PID namespace (unshare --pid --fork --mount-proc) or as a plain subreaper child of the test.
 /* eslint-disable nursery/no-raw-child-process -- the init under test is started directly */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readlinkSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { childrenOf, waitFor } from './proc.js';
 
 export const NURSERY_BIN = fileURLToPath(new URL('../../../bin/nursery', import.meta.url));
-
-/** Why PID-namespace tests cannot run here, or false. */
-export function pidnsSkip(): string | false {
-  if (process.getuid?.() !== 0) return 'a new PID namespace needs root';
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { encoding: 'utf8' });
-  if (r.error) return `unshare cannot run here (${r.error.message})`;
-  if (r.status !== 0) return `unshare --pid --fork --mount-proc fails here (${r.stderr.trim()})`;
-  return false;
-}
 
 export interface InitRun {
   child: ChildProcess;
@@ -88,24 +78,4 @@ export function startInit(initArgs: string[], command: string[], opts: StartOpti
     },
   };
   return run;
-}
-
-/** Host processes in the PID namespace of `pid` (itself included). */
-export function namespaceMembers(pid: number): number[] {
-  let ns: string;
-  try {
-    ns = readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return [];
-  }
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) === ns) out.push(Number(name));
-    } catch {
-      // gone, or a kernel thread
-    }
-  }
-  return out;
 }

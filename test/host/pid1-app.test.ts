@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pidnsSkip } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers, childrenOf, waitFor } from '../helpers/proc.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
 

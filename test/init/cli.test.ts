@@ -20,7 +20,7 @@ test('--help prints the usage on stdout and exits 0, starting nothing', async ()
 });
 
 test('--quiet keeps even the SIGKILL warning off stderr; the default prints it', async () => {
-  const cmd = ['sh', '-c', "(trap '' TERM; exec sleep 600) & exit 0"];
+  const cmd = ['sh', '-c', "(trap '' TERM; sleep 600 &); exit 0"];
   const quiet = startInit(['-q', '--grace-ms', '100'], cmd, { pidns: false });
   assert.equal((await quiet.exit).code, 0);
   assert.equal(quiet.err(), '');

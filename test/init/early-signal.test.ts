@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pidnsSkip, startInit } from '../helpers/init.js';
+import { startInit } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
 const skip = pidnsSkip();

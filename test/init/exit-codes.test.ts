@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pidnsSkip, startInit } from '../helpers/init.js';
+import { startInit } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers } from '../helpers/proc.js';
 
 const skip = pidnsSkip();

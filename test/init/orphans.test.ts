@@ -3,7 +3,8 @@
 // until the command exits (then the shutdown stops it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pidnsSkip, startInit } from '../helpers/init.js';
+import { startInit } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
 const skip = pidnsSkip();

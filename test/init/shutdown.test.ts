@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pidnsSkip, startInit } from '../helpers/init.js';
-import { alive, assertNoLeftovers, stat } from '../helpers/proc.js';
+import { startInit } from '../helpers/init.js';
+import { namespaceMembers, pidnsSkip } from '../helpers/pidns.js';
+import { alive, assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
 
 const skip = pidnsSkip();
 const dir = mkdtempSync(join(tmpdir(), 'nursery-init-shutdown-'));
 const LOOP = 'while :; do sleep 5 & wait $!; done';
+// A TERM-ignoring sleep, orphaned: the subshell runs in the foreground, so the sleep ignores SIGTERM
+// before the command exits (a `(...) &` subshell might not have set its trap yet).
 
 for (const pidns of [true, false]) {
   const where = pidns ? 'as PID 1' : 'as a subreaper';
@@ -60,7 +63,7 @@ for (const pidns of [true, false]) {
 
   test(`${where}: a descendant that ignores SIGTERM is SIGKILLed at the grace limit`, async (t) => {
     if (pidns && skip) return t.skip(skip);
-    const run = startInit(['--grace-ms', '300'], ['sh', '-c', "(trap '' TERM; exec sleep 600) & exit 0"], { pidns });
+    const run = startInit(['--grace-ms', '300'], ['sh', '-c', "(trap '' TERM; sleep 600 &); exit 0"], { pidns });
     try {
       assert.equal((await run.exit).code, 0);
       assert.match(run.err(), /1 process\(es\) still running after 300 ms: SIGKILL/);
@@ -71,12 +74,11 @@ for (const pidns of [true, false]) {
 }
 
 test('a second SIGTERM during the shutdown SIGKILLs what is left at once', { skip }, async () => {
-  const run = startInit(['--grace-ms', '600000', '-v'], ['sh', '-c', "(trap '' TERM; exec sleep 600) & exit 0"], {
+  const run = startInit(['--grace-ms', '600000', '-v'], ['sh', '-c', "(trap '' TERM; sleep 600 &); exit 0"], {
     pidns: true,
   });
   try {
     const init = await run.initPid();
-    const { waitFor } = await import('../helpers/proc.js');
     await waitFor(() => /SIGTERM to 1 process\(es\) left/.test(run.err()), 30_000, 'the shutdown to begin');
     process.kill(init, 'SIGTERM');
     assert.equal((await run.exit).code, 0, "still the command's code");
@@ -91,7 +93,6 @@ test('as PID 1: 500 orphaned grandchildren are reaped as they exit, none left a 
   const run = startInit(['-v'], ['sh', '-c', script], { pidns: true });
   try {
     await run.line(/^spawned$/);
-    const { waitFor } = await import('../helpers/proc.js');
     const count = (): number =>
       run
         .err()
@@ -99,7 +100,6 @@ test('as PID 1: 500 orphaned grandchildren are reaped as they exit, none left a 
         .filter((l) => /reaped orphan \d+: exited with code 0/.test(l)).length;
     await waitFor(() => count() === 500, 60_000, 'the init to reap 500 orphans');
     const init = await run.initPid();
-    const { namespaceMembers } = await import('../helpers/init.js');
     const zombies = namespaceMembers(init).filter((p) => stat(p)?.state === 'Z');
     assert.deepEqual(zombies, [], 'no zombie in the namespace');
     process.kill(init, 'SIGTERM');

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
-import { pidnsSkip, startInit } from '../helpers/init.js';
+import { startInit } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers, stat, waitFor } from '../helpers/proc.js';
 
 const skip = pidnsSkip();

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { NURSERY_BIN, pidnsSkip } from '../helpers/init.js';
+import { NURSERY_BIN } from '../helpers/init.js';
+import { pidnsSkip } from '../helpers/pidns.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
 
 function whyNot(): string | false {

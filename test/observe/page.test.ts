@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Nursery } from '../../src/index.js';
-import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
+import { assertNoLeftovers } from '../helpers/proc.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip = CHROMIUM === undefined ? 'no chromium here (apt-get install chromium; .ci/run does it)' : false;
@@ -44,7 +44,6 @@ test('the page shows every child by owner, updates when one exits, and looks rig
       assert.equal(await page.locator(`tr.owner[data-owner="${owner}"]`).count(), 1, owner);
     assert.doesNotMatch(await page.content(), /hidden-in-the-page/);
     // Every tree drawn (7 sleeps under the shells), for the screenshot.
-    await waitFor(() => true);
     await page.waitForFunction('document.querySelectorAll("tr.sub").length >= 7', undefined, { timeout: 30_000 });
     const artifact = join(tmpdir(), 'nursery-debug-page.png');
     await page.screenshot({ path: artifact, fullPage: false });

@@ -4,11 +4,11 @@
 /* eslint-disable nursery/no-raw-child-process -- the namespace is entered through unshare(1), spawned directly */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { Nursery } from '../../src/index.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
+import { membersOfNamespace, pidnsSkip } from '../helpers/pidns.js';
 import { FIXTURES, readJsonLine } from '../helpers/tree.js';
 import { within } from './util.js';
 
@@ -18,14 +18,7 @@ const ORPHANS = 500;
 // Hygiene: should anything escape the namespace's end, it comes back here to be reaped.
 const nursery = new Nursery({ subreaper: true, log: false });
 
-function whyNot(): string | false {
-  if (process.getuid?.() !== 0) return 'a new PID namespace needs root';
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { encoding: 'utf8' });
-  if (r.error) return `unshare cannot run here (${r.error.message})`;
-  if (r.status !== 0) return `unshare --pid --fork --mount-proc fails here (${r.stderr.trim()})`;
-  return false;
-}
-const skip = whyNot();
+const skip = pidnsSkip();
 
 interface Report {
   mode: string;
@@ -39,20 +32,6 @@ interface Report {
   reaped: number;
   logLines: number;
   settledAfterMs: number;
-}
-
-/** Processes on the host that live in the PID namespace `ns` (e.g. 'pid:[4026532...]'). */
-function membersOfNamespace(ns: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) === ns) out.push(Number(name));
-    } catch {
-      // gone, or a kernel thread
-    }
-  }
-  return out;
 }
 
 // --kill-child: should this test give up on it, unshare's death SIGKILLs our PID 1, and the
