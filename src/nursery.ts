@@ -40,6 +40,11 @@ import type { DebugHandler } from './observe/debug/handler.js';
 import type { DebugServer } from './observe/debug/server.js';
 import { Observer } from './observe/observer.js';
 import { warnOnce } from './warnings.js';
+import { resolveService } from './options/service.js';
+import { realClock } from './supervise/clock.js';
+import { defaultProbeRunner } from './supervise/probes/runner.js';
+import { Service } from './supervise/service.js';
+import type { ServiceInfo, ServiceSpec, SuperviseHooks } from './supervise/types.js';
 
 export class Nursery implements AsyncDisposable {
   #defaults: Defaults;
@@ -53,6 +58,8 @@ export class Nursery implements AsyncDisposable {
   readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
   #daemons: Daemons;
   #observer: Observer | null = null;
+  #services = new Set<Service>();
+  #subreaper = false;
 
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
@@ -82,6 +89,7 @@ export class Nursery implements AsyncDisposable {
         logger: r.logger,
       };
       this.#lease = acquireReaper(config, r.subreaper);
+      this.#subreaper = r.subreaper;
     } else if (r.orphans.decide !== null) {
       warnOnce(
         'NURSERY_ORPHANS_WITHOUT_REAPER',
@@ -196,6 +204,48 @@ export class Nursery implements AsyncDisposable {
     return this.#daemons.spawn(spec);
   }
 
+  /**
+   * Keeps a service up (docs/supervise.md): spawns it, restarts it by its policy through a
+   * backoff, declares it 'fatal' on a crash loop. Each incarnation ends with the whole-tree stop,
+   * and the next starts only when nothing of the last one is left. `hooks` replace the clock, the
+   * probe runner and the jitter's random source (for tests).
+   * @throws NurseryOptionError for a bad spec; ERR_NURSERY_CLOSED after close().
+   */
+  supervise(spec: ServiceSpec, hooks: SuperviseHooks = {}): Service {
+    this.#assertOpen();
+    const resolved = resolveService(spec);
+    if (
+      !this.#subreaper &&
+      ((resolved.spawn as { containment?: string }).containment ?? this.#defaults.containment) === 'group'
+    ) {
+      warnOnce(
+        'NURSERY_SUPERVISE_UNCONTAINED',
+        "nursery: a supervised service with process-group containment and no subreaper cannot find a setsid'd " +
+          "escapee of a crashed incarnation: use new Nursery({ subreaper: true }) or containment: 'cgroup'.",
+      );
+    }
+    const service = new Service(
+      resolved,
+      {
+        spawn: (s) => this.spawn(s),
+        exec: async (command, args, signal) => (await this.run(command, args, { signal })).code,
+        clock: hooks.clock ?? realClock,
+        probes: hooks.probes ?? defaultProbeRunner,
+      },
+      hooks.random,
+    );
+    this.#services.add(service);
+    service.on((e) => {
+      if (e.type === 'stopped' || e.type === 'fatal') this.#services.delete(service);
+    });
+    return service;
+  }
+
+  /** The supervised services that are not stopped (a 'fatal' one stays listed until stopped). */
+  services(): ServiceInfo[] {
+    return [...this.#services].map((s) => s.info());
+  }
+
   /** The registry's live daemons (started by any process); dead or recycled entries are pruned. Never throws. */
   daemons(): DaemonInfo[] {
     return this.#daemons.list();
@@ -221,9 +271,11 @@ export class Nursery implements AsyncDisposable {
    */
   async stopAll(options: StopAllOptions = {}): Promise<ExitInfo[]> {
     const { daemons, stop } = splitStopAllOptions(options);
+    // Each service is told first (synchronously), so that none restarts the child stopped under it.
+    const services = Promise.all([...this.#services].map((s) => s.stop(stop)));
     const stopped: Promise<DaemonExit[]> = daemons ? this.#daemons.stopAll(stop) : Promise.resolve([]);
     const exits = await Promise.all([...this.#children].map((h) => h.stop(stop)));
-    await stopped;
+    await Promise.all([stopped, services]);
     return exits;
   }
 

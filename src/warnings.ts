@@ -37,7 +37,9 @@ export type NurseryWarningCode =
   /** serveDebug() listens on an address that is not loopback (an explicit `host`). */
   | 'NURSERY_DEBUG_EXPOSED'
   /** containment: 'auto' found no usable cgroup v2 (the message says why): process groups contain the children. */
-  | 'NURSERY_NO_CGROUP';
+  | 'NURSERY_NO_CGROUP'
+  /** supervise() with process-group containment and no subreaper: a setsid'd escapee of a dead incarnation can be missed. */
+  | 'NURSERY_SUPERVISE_UNCONTAINED';
 
 const said = new Set<NurseryWarningCode>();
 
