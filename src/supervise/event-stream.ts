@@ -38,38 +38,58 @@ export class EventStream {
   }
 
   iterate(): AsyncIterableIterator<ServiceEvent> {
-    const queue: ServiceEvent[] = [];
-    let wake: (() => void) | null = null;
-    let done = this.#ended;
-    const listener: Listener & { end?: () => void } = (event) => {
-      queue.push(event);
-      wake?.();
-    };
-    listener.end = () => {
-      done = true;
-      wake?.();
-    };
-    const off = this.on(listener);
-    const finish = (): IteratorResult<ServiceEvent> => {
-      off();
-      done = true;
-      return { value: undefined, done: true };
-    };
-    const iterator: AsyncIterableIterator<ServiceEvent> = {
-      async next() {
-        while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
-        wake = null;
-        const event = queue.shift();
-        return event === undefined ? finish() : { value: event, done: false };
-      },
-      async return() {
-        queue.length = 0;
-        return finish();
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    return bufferedIterator<ServiceEvent>((push, end) => {
+      const listener: Listener & { end?: () => void } = push;
+      listener.end = end;
+      if (this.#ended) end();
+      return this.on(listener);
+    });
   }
+}
+
+/**
+ * An async iterator over values pushed by `subscribe`, buffered until read; it ends once `end` is
+ * called and the buffer is read. `subscribe` returns the unsubscribe, called when the iterator ends.
+ */
+export function bufferedIterator<T>(
+  subscribe: (push: (value: T) => void, end: () => void) => () => void,
+): AsyncIterableIterator<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  const nudge = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const unsubscribe = subscribe(
+    (value) => {
+      if (ended) return;
+      queue.push(value);
+      nudge();
+    },
+    () => {
+      ended = true;
+      nudge();
+    },
+  );
+  const finish = (): IteratorResult<T> => {
+    ended = true;
+    queue.length = 0;
+    unsubscribe();
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      while (queue.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
+      return queue.length > 0 ? { value: queue.shift() as T, done: false } : finish();
+    },
+    async return() {
+      return finish();
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }

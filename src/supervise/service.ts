@@ -7,7 +7,7 @@ import type { ResolvedService } from '../options/service.js';
 import type { StopOptions } from '../options/stop.js';
 import type { SignalLike } from '../os/signals.js';
 import { Backoff, DeathTally } from './backoff.js';
-import { EventStream } from './event-stream.js';
+import { EventStream, bufferedIterator } from './event-stream.js';
 import { Incarnation, type IncarnationDeps, type IncarnationEnd } from './incarnation.js';
 import { endedInFailure, shouldRestart } from './policy.js';
 import type { LogLine, ServiceEvent, ServiceExit, ServiceInfo, ServiceLike, ServiceState } from './types.js';
@@ -76,29 +76,17 @@ export class Service implements ServiceLike {
 
   /** The lines of every incarnation from now on, as an async iterator (buffered until read); it ends with the service. */
   lines(): AsyncIterableIterator<LogLine> {
-    const events = this.#events.iterate();
-    const queue: LogLine[] = [];
-    const off = this.#lineTap((line) => queue.push(line));
-    const next = async (): Promise<IteratorResult<LogLine>> => {
-      while (queue.length === 0) {
-        const e = await events.next();
-        if (e.done) {
-          off();
-          return queue.length > 0 ? { value: queue.shift()!, done: false } : { value: undefined, done: true };
-        }
-      }
-      return { value: queue.shift()!, done: false };
-    };
-    const it: AsyncIterableIterator<LogLine> = {
-      next,
-      async return() {
-        off();
-        await events.return?.();
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]: () => it,
-    };
-    return it;
+    return bufferedIterator<LogLine>((push, end) => {
+      const offLines = this.#lineTap(push);
+      const offEvents = this.#events.on((e) => {
+        if (e.type === 'stopped' || e.type === 'fatal') end();
+      });
+      if (this.#events.ended) end();
+      return () => {
+        offLines();
+        offEvents();
+      };
+    });
   }
 
   #lineListeners = new Set<(line: LogLine) => void>();
@@ -200,7 +188,10 @@ export class Service implements ServiceLike {
     } catch (error) {
       // A bad spawn field is the caller's mistake, said at supervise(); an OS refusal is a death.
       if (first && error instanceof NurseryOptionError) throw error;
-      this.#onEnd(null, number, { reason: 'spawn-failed', error: error as Error });
+      const fail = (): void => this.#onEnd(null, number, { reason: 'spawn-failed', error: error as Error });
+      // As for the first 'spawn' event: the caller of supervise() subscribes before it hears.
+      if (first) queueMicrotask(fail);
+      else fail();
       return;
     }
     this.#current = incarnation;
