@@ -72,7 +72,7 @@ async function cycles(from: number, to: number, until = Infinity): Promise<numbe
   return next - from;
 }
 
-test(`${N} spawns and stops (every ${ESCAPE_EVERY}th with a setsid escapee) leak no descriptor`, async () => {
+test(`up to ${N} spawns and stops (every ${ESCAPE_EVERY}th with a setsid escapee) leak no descriptor`, async () => {
   // Warm-up: what is opened once for good (libuv's signal pipe, libc through koffi) is opened here.
   await cycles(ESCAPE_EVERY - AT_ONCE, ESCAPE_EVERY);
   await waitFor(() => pidfds() === 0, 10_000, 'the warm-up to close its pidfds');
