@@ -1,16 +1,13 @@
 // Learning that a daemon ended when we are not its parent: no SIGCHLD, no waitpid. With a pidfd,
-// poll(2) says it (the pidfd turns readable when the process exits); without one, /proc says it
-// (start time no longer matching, or a zombie). Checked on a timer while someone waits.
-import { pidfdExited } from '../os/pidfd.js';
+// poll(2) says it (the pidfd turns readable when the process exits) and /proc is not read; without
+// one, /proc says it (start time no longer matching, or a zombie). Both are isAlive() in
+// src/terminate/identity.ts. Checked on a timer while someone waits: Node offers no way to wait
+// for an arbitrary descriptor to turn readable, and a blocking poll would hold a libuv thread.
 import { type ProcRef, isAlive } from '../terminate/identity.js';
 
 export const WATCH_INTERVAL_MS = 50;
 
 export function hasEnded(ref: ProcRef): boolean {
-  if (ref.pidfd >= 0) {
-    const r = pidfdExited(ref.pidfd);
-    if (r >= 0) return r === 1;
-  }
   return !isAlive(ref);
 }
 

@@ -3,10 +3,12 @@
 // longer than it takes the last one to go; SIGKILL for what is left at the grace limit.
 // As PID 1, "everything left" is the whole PID namespace, reached at once by kill(-1), which no
 // fork can race. Anywhere else it is the init's descendants, walked in /proc and signalled each
-// through its pidfd (docs/design.md, invariant 3).
+// through its pidfd (docs/design.md, invariant 3); while one of those still runs, its pidfd, not
+// a walk, says that something is left.
 import type { InitLibc } from '../os/init-libc.js';
+import { adoptsOrphans } from '../os/prctl.js';
 import { descendantsOf, isDead, scanAll } from '../os/proc.js';
-import { type ProcRef, closeRef, openRef, signalRef } from '../terminate/identity.js';
+import { type ProcRef, closeRef, isAlive, openRef, signalRef } from '../terminate/identity.js';
 import type { InitLog } from './log.js';
 import type { InitReaper } from './reap.js';
 
@@ -30,6 +32,7 @@ export interface ShutdownReport {
 export class Shutdown {
   #hurry = false;
   readonly #refs = new Map<number, ProcRef>();
+  readonly #subreaper = adoptsOrphans();
 
   constructor(
     private readonly c: InitLibc,
@@ -45,7 +48,16 @@ export class Shutdown {
 
   #left(): number {
     this.reaper.drain();
-    if (this.pid1) return this.reaper.noChildren ? 0 : scanAll().filter((s) => s.pid !== 1 && !isDead(s)).length || 1;
+    if (this.reaper.noChildren) return 0;
+    if (this.pid1) return scanAll().filter((s) => s.pid !== 1 && !isDead(s)).length || 1;
+    // As a subreaper, a process we signalled that still runs is still under the init (an orphan
+    // comes back to us, it never leaves), so one poll of its pidfd says something is left: no walk.
+    // The walk, for what forked since, waits until every one we hold is gone.
+    if (this.#subreaper) {
+      let held = 0;
+      for (const ref of this.#refs.values()) if (isAlive(ref)) held++;
+      if (held > 0) return held;
+    }
     return descendantsOf(process.pid).length;
   }
 

@@ -200,7 +200,7 @@ export class Reaper {
           continue;
         }
         const info = { pid, comm: s.comm, cmdline: readCmdline(pid), orphanedMs: o.ask, addonsLoaded: hasAddons() };
-        if (askPolicy(orphans.decide, info)) this.#stopOrphan(info);
+        if (askPolicy(orphans.decide, info)) this.#stopOrphan(info, s.startTime);
         else this.#orphans.keep(key);
       }
     }
@@ -231,13 +231,13 @@ export class Reaper {
     return true;
   }
 
-  #stopOrphan(info: { pid: number; comm: string; cmdline: string; orphanedMs: number }): void {
+  #stopOrphan(info: { pid: number; comm: string; cmdline: string; orphanedMs: number }, startTime: number): void {
     const { pid } = info;
     this.#orphans.stopping(pid, true);
     this.stats.orphansKilled++;
     this.log.orphanStopping(info, this.#config.log, this.#config.logger);
     const { orphanStopGraceMs, orphanStopSignal } = this.#config;
-    void stopOrphan(pid, orphanStopGraceMs, orphanStopSignal)
+    void stopOrphan(pid, startTime, orphanStopGraceMs, orphanStopSignal)
       .catch(() => null)
       .finally(() => {
         this.#orphans.stopping(pid, false);

@@ -5,7 +5,7 @@
 import { closeSync } from 'node:fs';
 import { ESRCH } from '../os/errno.js';
 import { pidfdExited, pidfdOpen, pidfdSendSignal } from '../os/pidfd.js';
-import { type ProcStat, isDead, statOf } from '../os/proc.js';
+import { type ProcStat, descendantsOf, isDead, statOf } from '../os/proc.js';
 import { type KillOutcome, killPid } from '../os/kill.js';
 
 export interface ProcRef {
@@ -51,17 +51,21 @@ export function closeRef(ref: ProcRef): void {
 }
 
 /**
- * The process ref names is still running (not exited, not replaced by a successor). When /proc
- * cannot be read (out of file descriptors), what needs no new descriptor answers: the pidfd, else
- * kill(pid, 0), where only ESRCH means gone: a PID in use counts as alive, never as gone.
+ * The process ref names is still running (not exited, not replaced by a successor). With a pidfd
+ * the kernel answers: poll(2) with timeout 0 on it, readable once the process has exited (a
+ * zombie counts), and no /proc read at all, so the loops that ask this every few milliseconds
+ * (the escalation's "all gone?", a daemon's exit watch, init's shutdown) cost one syscall per
+ * process. Without one, /proc's start time answers. When /proc cannot be read either (out of file
+ * descriptors), kill(pid, 0), where only ESRCH means gone: a PID in use counts as alive, never as
+ * gone.
  */
 export function isAlive(ref: ProcRef): boolean {
-  const s = statOf(ref.pid);
-  if (s !== 'unreadable') return s !== null && s.startTime === ref.startTime && !isDead(s);
   if (ref.pidfd >= 0) {
     const exited = pidfdExited(ref.pidfd);
     if (exited >= 0) return exited === 0;
   }
+  const s = statOf(ref.pid);
+  if (s !== 'unreadable') return s !== null && s.startTime === ref.startTime && !isDead(s);
   return killPid(ref.pid, 0) !== 'gone';
 }
 
@@ -77,4 +81,15 @@ export function signalRef(ref: ProcRef, signal: number): KillOutcome {
   if (s === 'unreadable') return 'denied';
   if (s === null || s.startTime !== ref.startTime || isDead(s)) return 'gone';
   return killPid(ref.pid, signal);
+}
+
+/**
+ * The descendants of ref's process, or [] once it is gone. /proc is read by PID, so the answer is
+ * kept only if the process is still alive after the read: alive before and after, it held the PID
+ * throughout, and the children listed are its own, not those of a successor that took the PID.
+ */
+export function descendantsOfRef(ref: ProcRef): ProcStat[] {
+  if (!isAlive(ref)) return [];
+  const found = descendantsOf(ref.pid);
+  return isAlive(ref) ? found : [];
 }

@@ -2,9 +2,9 @@
 // the root included, is held by a ProcRef, so no signal can reach a stranger. Members are the
 // root's descendants and, when asked, the members of the session the root leads (a daemon's
 // helpers that left its group but not its session). Stopped through the one escalation loop.
-import { descendantsOf, isDead, membersOf, readStat } from '../os/proc.js';
+import { isDead, membersOf, readStat } from '../os/proc.js';
 import { type Escalatable, resumeAfter } from './escalate.js';
-import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
+import { type ProcRef, closeRef, descendantsOfRef, isAlive, openRef, signalRef } from './identity.js';
 
 export class RefTree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
@@ -25,7 +25,7 @@ export class RefTree implements Escalatable {
   // PID seen again with another start time is a new process and gets a new ref.
   collect(): void {
     const found = [];
-    for (const ref of [...this.refs.values()]) if (isAlive(ref)) found.push(...descendantsOf(ref.pid));
+    for (const ref of [...this.refs.values()]) found.push(...descendantsOfRef(ref));
     const sid = this.#root.session;
     if (this.#session && sid > 1 && sid !== ownSession() && isAlive(this.#root)) {
       found.push(...membersOf(sid).filter((s) => s.session === sid));

@@ -6,7 +6,7 @@ import { descendantsOf, isDead, membersOf, readStat, unreadableCount } from '../
 import { groupExists, killGroup, killPid } from '../os/kill.js';
 import { adoptedTagged } from './adopted.js';
 import { type Escalatable, resumeAfter } from './escalate.js';
-import { type ProcRef, closeRef, isAlive, openRef, signalRef } from './identity.js';
+import { type ProcRef, closeRef, descendantsOfRef, isAlive, openRef, signalRef } from './identity.js';
 
 export interface TreeRoot {
   /** The leader: our own child, which leads its own session and group (pgid = sid = pid). */
@@ -77,10 +77,10 @@ export class Tree implements Escalatable {
   }
 
   private look(): void {
-    const roots: number[] = [];
-    if (!this.root.isReaped()) roots.push(this.root.pid);
-    for (const ref of this.refs.values()) if (isAlive(ref)) roots.push(ref.pid);
-    for (const r of roots) for (const s of descendantsOf(r)) this.add(s.pid, s.startTime, () => openRef(s));
+    // The leader's PID is ours while it is unreaped; every other root is read through its ref.
+    const found = this.root.isReaped() ? [] : descendantsOf(this.root.pid);
+    for (const ref of [...this.refs.values()]) found.push(...descendantsOfRef(ref));
+    for (const s of found) this.add(s.pid, s.startTime, () => openRef(s));
     this.collectAdopted();
     if (this.root.isReaped()) this.scanSession();
   }
