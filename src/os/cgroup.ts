@@ -151,6 +151,12 @@ export function memoryCurrent(dir: string): number | null {
 
 /** rmdir of dir and every cgroup below it, deepest first (a child may have made cgroups of its own). */
 export function removeCgroupTree(dir: string): 'removed' | 'gone' | string {
-  for (const sub of subCgroups(dir)) removeCgroupTree(join(dir, sub));
+  // rmdir first: a child's cgroup seldom has cgroups below it, and the kernel refuses (EBUSY) one
+  // that does, so the listing (dearer than the rmdir on cgroupfs) is paid only then.
+  const first = removeCgroup(dir);
+  if (first !== 'EBUSY') return first;
+  const subs = subCgroups(dir);
+  if (subs.length === 0) return first;
+  for (const sub of subs) removeCgroupTree(join(dir, sub));
   return removeCgroup(dir);
 }

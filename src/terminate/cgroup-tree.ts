@@ -2,8 +2,10 @@
 // tree (tree.ts: the group, the walk, adopted orphans, the session) plus every process in the
 // child's cgroup, which no setsid(), double fork or fork loop can leave. The first signal (and
 // SIGCONT) goes to all of them; SIGKILL is cgroup.kill, atomic against forks (or, without it:
-// freeze, SIGKILL each, thaw); the tree is gone only once the cgroup is empty (populated 0).
+// freeze, SIGKILL each, thaw); the tree is gone only once the cgroup is empty (populated 0). The
+// loop learns that from cgroup.events' inotify event (wake()), its polls being the safety net.
 import { performance } from 'node:perf_hooks';
+import { CgroupEvents } from '../os/cgroup-events.js';
 import { freezeCgroup, killCgroup } from '../os/cgroup.js';
 import { cgroupV2Of, readStat } from '../os/proc.js';
 import { SIGKILL } from '../os/signals.js';
@@ -22,11 +24,15 @@ export class CgroupTree implements Escalatable {
   #collected = false;
   /** cgroup.kill was written: no process of the cgroup can return to user space, nor fork. */
   #killed = false;
+  /** Watched from before the first signal, so that no change after our first look is missed. */
+  #events: CgroupEvents;
 
   constructor(
     readonly tree: Tree,
     readonly cgroup: ChildCgroup,
-  ) {}
+  ) {
+    this.#events = new CgroupEvents(cgroup.dir);
+  }
 
   // A PID read from cgroup.procs may be reaped and recycled before we act on it: it is held by a
   // reference, and kept only if, after the reference was taken, the process is still in our cgroup.
@@ -129,11 +135,17 @@ export class CgroupTree implements Escalatable {
     return n;
   }
 
+  // The loop sleeps until the leader is reaped or cgroup.events changes (the cgroup emptied, most
+  // often), whichever comes first; at most its poll interval either way.
   wake(): Promise<unknown> | null {
-    return this.tree.wake();
+    const leader = this.tree.wake();
+    const events = this.#events.next();
+    if (events === null) return leader;
+    return leader === null ? events : Promise.race([leader, events]);
   }
 
   close(): void {
+    this.#events.close();
     for (const ref of this.members.values()) closeRef(ref);
     this.members.clear();
     this.tree.close();

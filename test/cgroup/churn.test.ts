@@ -1,12 +1,15 @@
 // No cgroup and no file descriptor left behind by many spawns and stops under cgroup containment
 // (the issue asks for 1,000; batches of ten children at a time, half stopped, half exiting by
-// themselves), and the subtree goes with the last child cgroup.
+// themselves), and the subtree goes with the last child cgroup; a cgroup that a child made below
+// its own goes with it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Nursery } from '../../src/index.js';
-import { assertNoLeftovers, openFds } from '../helpers/proc.js';
-import { cgroupSkip, killAndRemove, ourSubtrees, subdirs } from '../helpers/cgroup.js';
+import { assertNoLeftovers, openFds, waitFor } from '../helpers/proc.js';
+import { cgroupDirOf, cgroupSkip, killAndRemove, ourSubtrees, procsBelow, subdirs } from '../helpers/cgroup.js';
 
 const skip = cgroupSkip();
 const CYCLES = 1000;
@@ -42,6 +45,22 @@ test(`${CYCLES} spawns and stops leave no cgroup and no file descriptor`, { skip
   console.log(`# ${CYCLES} spawn+stop/exit cycles under 'cgroup': ${(performance.now() - t0).toFixed(0)} ms`);
   assert.deepEqual(ourSubtrees(), []);
   assert.equal(openFds(), fds);
+});
+
+test('a child that made a cgroup below its own, with a process in it: stop() removes both', { skip }, async () => {
+  const h = nursery.spawn({
+    command: 'sh',
+    args: ['-c', 'read d; mkdir "$d/sub" && sh -c \'echo 0 >"$1/sub/cgroup.procs"; exec sleep 1000\' sh "$d" & wait'],
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  const own = (): string => /^0::(.*)$/m.exec(readFileSync(`/proc/${h.pid}/cgroup`, 'utf8'))?.[1] ?? '';
+  await waitFor(() => /\/c\d+$/.test(own()), 30_000, 'the child to be in its cgroup');
+  const dir = cgroupDirOf(own());
+  h.stdin?.end(`${dir}\n`);
+  await waitFor(() => procsBelow(join(dir, 'sub')).length === 1, 30_000, 'the sleep in the sub-cgroup');
+  assert.equal((await h.stop()).stopped, true);
+  assert.equal(existsSync(dir), false);
+  assert.deepEqual(ourSubtrees(), []);
 });
 
 test('no leftovers', async () => {
