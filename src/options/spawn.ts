@@ -144,12 +144,16 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
 // child whose limit is lower could not even receive a higher fd.
 const MAX_NOTIFY_FD = 1023;
 
-// node-pty forks with forkpty(3), which hands the child no fd but the terminal.
-function checkNotifyFd(value: unknown, pty: boolean): number | undefined {
+/**
+ * A notification fd: an integer from 3 to 1023, never in PTY mode (node-pty forks with forkpty(3),
+ * which hands the child no fd but the terminal). Also checks a ready probe's notifyFd.
+ * @throws NurseryOptionError
+ */
+export function checkNotifyFd(value: unknown, name: string, pty = false): number | undefined {
   if (value === undefined) return undefined;
-  if (pty) throw invalidOption('notifyFd', "absent with mode: 'pty' (a terminal's child gets no extra fd)", value);
+  if (pty) throw invalidOption(name, "absent with mode: 'pty' (a terminal's child gets no extra fd)", value);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 3 || value > MAX_NOTIFY_FD)
-    throw invalidOption('notifyFd', `an integer from 3 to ${MAX_NOTIFY_FD}`, value);
+    throw invalidOption(name, `an integer from 3 to ${MAX_NOTIFY_FD}`, value);
   return value;
 }
 
@@ -215,6 +219,6 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     ipc: checkIpc(spec.ipc, spec.serialization),
     dieWithParent: checkDieWithParent(spec.dieWithParent),
     containment: checkContainment(spec.containment, defaults.containment, pty !== undefined),
-    notifyFd: checkNotifyFd(spec.notifyFd, pty !== undefined),
+    notifyFd: checkNotifyFd(spec.notifyFd, 'notifyFd', pty !== undefined),
   };
 }

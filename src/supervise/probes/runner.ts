@@ -7,27 +7,21 @@
 // ("health check tcp 127.0.0.1:8080 of api: connect ECONNREFUSED 127.0.0.1:8080"), ready for an
 // 'unready' event's reason. An abort is a ProbeAbortError (name 'AbortError', code 'ABORT_ERR',
 // the signal's reason as cause), its message carrying the last attempt's failure.
+import { DEFAULT_TCP_HOST, PROBE_KINDS, type ProbeKind } from '../../options/probe.js';
 import type { ProbeContext, ProbeRunner, ProbeSpec } from '../types.js';
 import { execCheck, execReady } from './exec.js';
 import { httpCheck, httpReady } from './http.js';
 import { ipcReady } from './ipc.js';
 import { logLineReady } from './log-line.js';
 import { notifyReady } from './notify-fd.js';
-import { DEFAULT_TCP_HOST, tcpCheck, tcpReady } from './tcp.js';
+import { tcpCheck, tcpReady } from './tcp.js';
 
 export { ProbeAbortError } from './wait.js';
-
-export type ProbeKind = 'notifyFd' | 'ipc' | 'logLine' | 'tcp' | 'http' | 'exec';
-
-/** Every kind, in the order of ProbeSpec. */
-export const PROBE_KINDS: readonly ProbeKind[] = ['notifyFd', 'ipc', 'logLine', 'tcp', 'http', 'exec'];
-/** The kinds a health check can use: those that can be asked again and again. */
-export const HEALTH_KINDS: readonly ProbeKind[] = ['tcp', 'http', 'exec'];
 
 /** The one kind a (checked) spec names. */
 export function probeKind(spec: ProbeSpec): ProbeKind {
   const kind = PROBE_KINDS.find((k) => k in spec);
-  // src/options/probe.ts refuses such a spec first; this is for a runner called with an unchecked one.
+  // resolveProbe() refuses such a spec first; this is for a runner called with an unchecked one.
   if (kind === undefined) throw new TypeError(`Not a probe spec: it names none of ${PROBE_KINDS.join(', ')}`);
   return kind;
 }

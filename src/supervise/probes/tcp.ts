@@ -1,14 +1,8 @@
 // A TCP port that accepts a connection: the service listens. The probe connects and closes at once
 // (it sends nothing, so any protocol is fine: a database, a message broker, a raw socket server).
-//
-// The host defaults to 127.0.0.1, not "localhost": a name would be resolved on each attempt and may
-// come back as ::1 first while the service listens on IPv4 only (or the reverse), which would look
-// like a service that never becomes ready.
 import { connect } from 'node:net';
 import type { ProbeContext } from '../types.js';
 import { ProbeAbortError, retry } from './wait.js';
-
-export const DEFAULT_TCP_HOST = '127.0.0.1';
 
 export interface TcpTarget {
   port: number;
