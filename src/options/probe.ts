@@ -4,7 +4,7 @@
 import { invalidOption } from '../errors.js';
 import type { HealthSpec, ProbeSpec } from '../supervise/types.js';
 import { checkDuration, checkKeys, checkObject, checkString } from './check.js';
-import { checkArgs, checkNotifyFd } from './spawn.js';
+import { checkNotifyFd } from './spawn.js';
 
 export type ProbeKind = 'notifyFd' | 'ipc' | 'logLine' | 'tcp' | 'http' | 'exec';
 /** Every kind, in the order of ProbeSpec. */
@@ -61,8 +61,9 @@ function checkUrl(value: unknown, name: string): string {
 function checkCommand(value: unknown, name: string): readonly [string, ...string[]] {
   if (!Array.isArray(value) || value.length === 0)
     throw invalidOption(name, 'a non-empty array: the command, then its arguments', value);
-  const [command, ...args] = value as unknown[];
-  return Object.freeze([checkString(command, `${name}[0]`), ...checkArgs(args, `${name}.args`)] as const);
+  // The command must name something; an argument may be empty, as in a spawn's args.
+  const parts = (value as unknown[]).map((part, i) => checkString(part, `${name}[${i}]`, i > 0));
+  return Object.freeze(parts as [string, ...string[]]);
 }
 
 /** The one kind the probe names. @throws NurseryOptionError for none, or more than one. */
