@@ -367,7 +367,7 @@ export class Nursery implements AsyncDisposable {
     const cg = resolved.containment === 'group' ? null : childCgroup(resolved.containment);
     const into = cg ? { cgroupProcs: cg.procs } : {};
     try {
-      const child = spawnChild({ command, args, cwd, env, stdio, ...(ipc ? { ipc } : {}), ...into });
+      const child = spawnChild({ command, args, cwd, env, stdio, ipc, notifyFd: resolved.notifyFd, ...into });
       return new Handle(child, resolved, hooks, cg);
     } catch (error) {
       cg?.release();

@@ -133,6 +133,10 @@ export class Handle implements AsyncDisposable {
   get stderr(): Readable | null {
     return this.#child.stderr;
   }
+  /** The read end of the notification pipe (spawned with `notifyFd`), else null. */
+  get notify(): Readable | null {
+    return this.#child.notify;
+  }
 
   /**
    * Stops the child and its whole tree: `signal` to the group and to descendants that left it,

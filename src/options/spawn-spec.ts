@@ -56,6 +56,12 @@ export interface SpawnSpec {
   dieWithParent?: boolean;
   /** Default: the nursery's, else 'group'. See Containment. */
   containment?: Containment;
+  /**
+   * An extra pipe at this fd in the child; its read end is handle.notify. For s6's
+   * notification-fd protocol (the child writes a newline there once it is ready). An integer from
+   * 3 to 1023; not in PTY mode.
+   */
+  notifyFd?: number;
 }
 
 export interface ResolvedSpec {
@@ -79,6 +85,8 @@ export interface ResolvedSpec {
   containment: Containment;
   /** TREE_TAG_NAME=<unique id>, also present in env. */
   tag: string;
+  /** The child's fd of the notification pipe; always undefined in PTY mode. */
+  notifyFd: number | undefined;
 }
 
 export interface Defaults {
@@ -93,7 +101,7 @@ export interface Defaults {
 /** A child on its own pseudo-terminal (node-pty): its stdin, stdout and stderr are the terminal. */
 export interface PtySpawnSpec extends Omit<
   SpawnSpec,
-  'mode' | 'stdio' | 'ipc' | 'serialization' | 'killSignal' | 'containment'
+  'mode' | 'stdio' | 'ipc' | 'serialization' | 'killSignal' | 'containment' | 'notifyFd'
 > {
   mode: 'pty';
   /** Columns of the terminal. Default 80. */

@@ -62,6 +62,7 @@ const SPAWN_KEYS = new Set([
   'serialization',
   'dieWithParent',
   'containment',
+  'notifyFd',
 ]);
 const STDIO_VALUES = new Set(['pipe', 'inherit', 'ignore']);
 
@@ -139,6 +140,23 @@ function checkIpc(ipc: unknown, serialization: unknown): ResolvedSpec['ipc'] {
   return { serialization: encoding };
 }
 
+// Below 3 are stdin, stdout and stderr; 1023 is the usual soft RLIMIT_NOFILE minus one, and a
+// child whose limit is lower could not even receive a higher fd.
+const MAX_NOTIFY_FD = 1023;
+
+/**
+ * A notification fd: an integer from 3 to 1023, never in PTY mode (node-pty forks with forkpty(3),
+ * which hands the child no fd but the terminal). Also checks a ready probe's notifyFd.
+ * @throws NurseryOptionError
+ */
+export function checkNotifyFd(value: unknown, name: string, pty = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (pty) throw invalidOption(name, "absent with mode: 'pty' (a terminal's child gets no extra fd)", value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 3 || value > MAX_NOTIFY_FD)
+    throw invalidOption(name, `an integer from 3 to ${MAX_NOTIFY_FD}`, value);
+  return value;
+}
+
 const CONTAINMENTS = ['auto', 'cgroup', 'group'] as const;
 
 /** The containment of a child, or of a Nursery's children by default. PTY children: their group only. */
@@ -201,5 +219,6 @@ export function resolveSpec(spec: unknown, defaults: Defaults): ResolvedSpec {
     ipc: checkIpc(spec.ipc, spec.serialization),
     dieWithParent: checkDieWithParent(spec.dieWithParent),
     containment: checkContainment(spec.containment, defaults.containment, pty !== undefined),
+    notifyFd: checkNotifyFd(spec.notifyFd, 'notifyFd', pty !== undefined),
   };
 }

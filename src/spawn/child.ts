@@ -2,7 +2,7 @@
 // ChildProcess never leaves it. libuv owns the child's waitpid, and nursery learns of the exit
 // from libuv's 'exit' event, so no exit code can be stolen or lost.
 /* eslint-disable nursery/no-raw-child-process -- the spawn module is the one allowed place */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { diagnoseSpawnFailure, findSpawnProblem } from './diagnose.js';
@@ -13,13 +13,15 @@ class Child implements SpawnedChild {
   readonly pid: number;
   readonly exit: Promise<ExitStatus>;
   readonly ipc: IpcChannel | null;
+  readonly notify: Readable | null;
   #cp: ChildProcess;
   #reaped = false;
 
-  constructor(cp: ChildProcess, pid: number, ipc: boolean) {
+  constructor(cp: ChildProcess, pid: number, ipc: boolean, notify: Readable | null) {
     this.#cp = cp;
     this.pid = pid;
     this.ipc = ipc ? new Channel(cp) : null;
+    this.notify = notify;
     // The 'exit' callback runs in the same libuv callback as its waitpid, so no JavaScript can
     // observe a reaped child whose #reaped is still false.
     this.exit = new Promise((resolve) => {
@@ -46,7 +48,7 @@ class Child implements SpawnedChild {
     const cp = this.#cp;
     cp.unref();
     // The stdio pipes are net.Sockets at run time; each holds the loop by itself.
-    for (const stream of [cp.stdin, cp.stdout, cp.stderr]) (stream as Partial<Socket> | null)?.unref?.();
+    for (const stream of [cp.stdin, cp.stdout, cp.stderr, this.notify]) (stream as Partial<Socket> | null)?.unref?.();
     cp.channel?.unref();
   }
 }
@@ -58,8 +60,10 @@ function ignore(): void {}
 // kills the host when nobody listens. That only means the child wants no more input, and its
 // exit is reported by the Handle: drop it. Any other error, unhandled by the caller, is rethrown
 // as if nursery had not listened.
-function dropPipeGone(stream: Writable | null): void {
-  stream?.on('error', function onError(this: Writable, error: NodeJS.ErrnoException) {
+// The notification pipe gets the same treatment: a child that dies with it open is no error of the
+// host's.
+function dropPipeGone(stream: Writable | Readable | null): void {
+  stream?.on('error', function onError(this: Writable | Readable, error: NodeJS.ErrnoException) {
     if (error.code === 'EPIPE' || error.code === 'ECONNRESET') return;
     if (this.listenerCount('error') > 1) return;
     throw error;
@@ -81,6 +85,26 @@ function throughCgroup(req: SpawnRequest, procs: string): { command: string; arg
   return { command: '/bin/sh', args: ['-c', INTO_CGROUP, 'sh', procs, req.command, ...req.args] };
 }
 
+// The child's fd table, past stdin, stdout and stderr. The notification pipe sits at notifyFd, and
+// the fds between 3 and it are 'ignore' (libuv leaves an ignored fd >= 3 closed in the child, so a
+// gap costs nothing). Node tells the child where its IPC channel is by NODE_CHANNEL_FD, set to the
+// index of 'ipc' in this array, so the channel may take any free index: 3, unless the notification
+// pipe is there.
+function stdioLayout(req: SpawnRequest): { stdio: StdioOptions; notifyAt: number | null } {
+  const stdio: (SpawnRequest['stdio'][number] | 'ipc')[] = [...req.stdio];
+  const notifyAt = req.notifyFd ?? null;
+  if (notifyAt !== null) {
+    while (stdio.length < notifyAt) stdio.push('ignore');
+    stdio[notifyAt] = 'pipe';
+  }
+  if (req.ipc) {
+    const free = notifyAt === 3 ? 4 : 3;
+    while (stdio.length < free) stdio.push('ignore');
+    stdio[free] = 'ipc';
+  }
+  return { stdio, notifyAt };
+}
+
 /**
  * Starts a child that leads its own session and process group (setsid, through libuv's
  * `detached`), so the whole tree can be signalled as one group.
@@ -89,11 +113,12 @@ function throughCgroup(req: SpawnRequest, procs: string): { command: string; arg
 export function spawnChild(req: SpawnRequest): SpawnedChild {
   let cp: ChildProcess;
   const { command, args } = req.cgroupProcs === undefined ? req : throughCgroup(req, req.cgroupProcs);
+  const { stdio, notifyAt } = stdioLayout(req);
   try {
     cp = spawn(command, args, {
       cwd: req.cwd,
       env: req.env,
-      stdio: req.ipc ? [...req.stdio, 'ipc'] : [...req.stdio],
+      stdio,
       detached: true,
       windowsHide: true,
       ...(req.ipc ? { serialization: req.ipc.serialization } : {}),
@@ -105,13 +130,16 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
   // crash the host, and the error is thrown synchronously below instead.
   cp.on('error', ignore);
   const pid = cp.pid;
+  const notify = notifyAt === null ? null : ((cp.stdio[notifyAt] ?? null) as Readable | null);
   if (pid === undefined) {
     cp.stdin?.destroy();
     cp.stdout?.destroy();
     cp.stderr?.destroy();
+    notify?.destroy();
     if (cp.connected) cp.disconnect();
     throw diagnoseSpawnFailure(req, undefined);
   }
   dropPipeGone(cp.stdin);
-  return new Child(cp, pid, req.ipc !== undefined);
+  dropPipeGone(notify);
+  return new Child(cp, pid, req.ipc !== undefined, notify);
 }

@@ -71,6 +71,7 @@ class Pty implements PtyChild {
   readonly stdout = null;
   readonly stderr = null;
   readonly ipc = null;
+  readonly notify = null;
   #term: Terminal;
   #startTime: number | null;
   #reaped = false;

@@ -15,6 +15,11 @@ export interface SpawnRequest {
   /** Open Node's IPC channel (an extra fd the child finds through NODE_CHANNEL_FD). */
   ipc?: { serialization: Serialization };
   /**
+   * Give the child a pipe's write end at this fd (>= 3): s6's notification-fd protocol, in which the
+   * child writes a newline there once it is ready. The read end is SpawnedChild.notify.
+   */
+  notifyFd?: number;
+  /**
    * Start the command in this cgroup (the path of its cgroup.procs): a shell moves itself there,
    * then execs the command, so the command runs in the cgroup from its first instruction.
    */
@@ -48,6 +53,8 @@ export interface SpawnedChild {
   isReaped(): boolean;
   /** The IPC channel, when the request asked for one. */
   readonly ipc: IpcChannel | null;
+  /** The read end of the notification pipe, when the request gave notifyFd; else null. */
+  readonly notify: Readable | null;
   /**
    * From now on neither the child nor its pipes keep the host's event loop alive (a helper
    * process that must not hold the host open). Its exit is still observed while the loop runs.
@@ -71,6 +78,7 @@ export interface PtyChild extends SpawnedChild {
   readonly stdout: null;
   readonly stderr: null;
   readonly ipc: null;
+  readonly notify: null;
   readonly cols: number;
   readonly rows: number;
   /** Calls `listener` with each piece of output (UTF-8 text); returns a function that removes it. */
