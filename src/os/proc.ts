@@ -220,9 +220,17 @@ export function environHas(pid: number, entry: string): boolean {
 }
 
 /** The value of `name` in pid's initial environment, or null (unset, gone, or not ours to read). */
+/**
+ * What environValue() returns for a live process whose environment reads empty: mostly one in the
+ * middle of execve(), whose new image has no environment mapped yet (it will have one in a moment).
+ */
+export const EMPTY_ENVIRON = '\0';
+
+/** The value of variable `name` in pid's environment; null when absent or unreadable; EMPTY_ENVIRON. */
 export function environValue(pid: number, name: string): string | null {
   const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
   if (env === null) return null;
+  if (env.length === 0) return EMPTY_ENVIRON;
   const key = `${name}=`;
   for (const entry of env.split('\0')) if (entry.startsWith(key)) return entry.slice(key.length);
   return null;

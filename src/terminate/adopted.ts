@@ -1,7 +1,7 @@
 // Orphans of our trees that our subreaper (or PID 1) adopted: our own children now, untracked,
 // linked to their tree only by the NURSERY_TREE tag they inherited. A finished command's detached
 // daemon (`setsid -f`, `git gc --auto`) is one: no group, no session and no walk reaches it.
-import { environValue, isDead, mainThreadChildren, readStat, type ProcStat } from '../os/proc.js';
+import { EMPTY_ENVIRON, environValue, isDead, mainThreadChildren, readStat, type ProcStat } from '../os/proc.js';
 import { adoptsOrphans } from '../os/prctl.js';
 import { type EscalateOptions, type StopReport, escalate } from './escalate.js';
 import { openRef } from './identity.js';
@@ -9,13 +9,31 @@ import { RefTree } from './ref-tree.js';
 
 const TAG = 'NURSERY_TREE';
 
+/** Longest synchronous wait for an adopted child to finish its execve(). */
+const EXEC_WAIT_MS = 200;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+// An escapee forked just before its parent died is often caught inside execve() (the parent's
+// `setsid cmd &` then `exit`): its environment reads empty until the new image has one. Taking it
+// for a stranger would leave it running, so wait for the exec to finish (a millisecond or so; 200 at
+// most, after which a process with a truly empty environment, `env -i`, is not ours).
+function settledTag(pid: number): string | null {
+  const deadline = performance.now() + EXEC_WAIT_MS;
+  for (;;) {
+    const value = environValue(pid, TAG);
+    if (value !== EMPTY_ENVIRON) return value;
+    if (performance.now() > deadline) return null;
+    Atomics.wait(nap, 0, 0, 0.2);
+  }
+}
+
 /** Our adopted, live, untracked children whose tag value passes `match` ([] when we adopt nothing). */
 export function adoptedTagged(match: (value: string) => boolean, tracked?: ReadonlySet<number>): ProcStat[] {
   if (!adoptsOrphans()) return [];
   const out: ProcStat[] = [];
   for (const pid of mainThreadChildren(process.pid)) {
     if (tracked?.has(pid)) continue;
-    const value = environValue(pid, TAG);
+    const value = settledTag(pid);
     if (value === null || !match(value)) continue;
     const s = readStat(pid);
     if (s !== null && !isDead(s)) out.push(s);
