@@ -81,13 +81,14 @@ export function dependencyGraph(specs: Readonly<Record<string, GraphMember>>): D
   const names = Object.keys(specs);
   const dependencies = new Map<string, ReadonlyMap<string, DependencyCondition>>();
   for (const name of names) dependencies.set(name, checkDependsOn(name, specs[name]));
+  const known = names.map((n) => JSON.stringify(n)).join(', ');
   for (const [name, deps] of dependencies) {
     for (const dep of deps.keys()) {
       if (dependencies.has(dep)) continue;
       throw new NurseryOptionError(
         'ERR_NURSERY_UNKNOWN_DEPENDENCY',
         `${name}.dependsOn.${dep}`,
-        `Service "${name}" depends on "${dep}", which is not in the group (services: ${names.map((n) => JSON.stringify(n)).join(', ')})`,
+        `Service "${name}" depends on "${dep}", which is not in the group (services: ${known})`,
       );
     }
   }

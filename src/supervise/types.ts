@@ -28,7 +28,10 @@ export interface BackoffSpec {
   maxMs?: number;
   /** Random spread, a fraction of the delay: 0.1 picks uniformly in ±10 %. Default 0.1. */
   jitter?: number;
-  /** Once an incarnation has been ready (or running without a ready probe) this long, delays start over. Default 30000. */
+  /**
+   * Once an incarnation has been ready (or running without a ready probe) this long, delays start
+   * over. Default 30000.
+   */
   resetAfterMs?: number;
 }
 
@@ -203,7 +206,10 @@ export interface ServiceLike extends AsyncDisposable {
   readonly pid: number | null;
   readonly restarts: number;
   readonly lastExit: ServiceExit | null;
-  /** Resolves at the first readiness (spawned, for a service without `ready`); rejects if it goes fatal or is stopped first. */
+  /**
+   * Resolves at the first readiness (spawned, for a service without `ready`); rejects if it goes
+   * fatal or is stopped first.
+   */
   readonly ready: Promise<void>;
   /** Calls listener with every event from now on, synchronously; returns the unsubscribe. */
   on(listener: (event: ServiceEvent) => void): () => void;

@@ -18,10 +18,13 @@ test('independent services share a layer; a dependent comes after its deepest de
   assert.deepEqual(g.stopLayers, [['web'], ['api'], ['db', 'cache', 'assets']]);
   assert.deepEqual(g.dependents.get('db'), ['api']);
   assert.deepEqual(g.dependents.get('web'), []);
-  assert.deepEqual([...(g.dependencies.get('web') ?? [])], [
-    ['api', 'ready'],
-    ['assets', 'completed'],
-  ]);
+  assert.deepEqual(
+    [...(g.dependencies.get('web') ?? [])],
+    [
+      ['api', 'ready'],
+      ['assets', 'completed'],
+    ],
+  );
   assert.deepEqual(g.names, ['web', 'api', 'db', 'cache', 'assets']);
 });
 
@@ -45,7 +48,8 @@ test('a dependency that is not in the group is a typed error naming both', () =>
 test('a condition that is not one of the four is refused with its field', () => {
   assert.throws(
     () => dependencyGraph({ web: { dependsOn: { db: 'up' as never } }, db: {} }),
-    (e: unknown) => isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION' && /web\.dependsOn\.db/.test(String(e)),
+    (e: unknown) =>
+      isNurseryError(e) && e.code === 'ERR_NURSERY_INVALID_OPTION' && /web\.dependsOn\.db/.test(String(e)),
   );
   assert.throws(() => dependencyGraph({ web: { dependsOn: ['db'] as never } }), /web\.dependsOn/);
 });
