@@ -22,6 +22,7 @@ function leftBelow(): number[] {
 
 function signalAll(signal: NodeJS.Signals): void {
   try {
+    // eslint-disable-next-line nursery/no-raw-child-process -- kill(-1) as PID 1: the namespace, all ours
     process.kill(-1, signal);
   } catch {
     // ESRCH: nobody left to signal
