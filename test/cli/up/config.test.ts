@@ -150,7 +150,16 @@ test('a JSON syntax error is named by its line', async () => {
 test('YAML: the same schema, its syntax errors by line, and a clear message without the yaml package', async () => {
   const { services } = await load(
     'nursery.yaml',
-    'services:\n  web:\n    command: npm start\n    dependsOn: { db: started }\n  db:\n    command: postgres\n    args: [-D, /data]\n',
+    [
+      'services:',
+      '  web:',
+      '    command: npm start',
+      '    dependsOn: { db: started }',
+      '  db:',
+      '    command: postgres',
+    ]
+      .concat('    args: [-D, /data]\n')
+      .join('\n'),
   );
   assert.deepEqual(Object.keys(services), ['web', 'db']);
   await refused(
