@@ -61,7 +61,11 @@ export function meetCondition(service: ServiceLike, condition: DependencyConditi
       }
       if (condition === 'completed') {
         judgeCompleted();
-        if (event?.type === 'exit') queueMicrotask(judgeCompleted);
+        if (event?.type === 'exit') {
+          queueMicrotask(judgeCompleted);
+          // And a turn later, in case the Service settles its state after a step of its own.
+          setImmediate(judgeCompleted);
+        }
       }
       const why = failure(service, event);
       if (why !== null) settle(condition === 'completed' && service.lastExit ? `${why} before completing` : why);

@@ -105,12 +105,15 @@ async function supervise(
   const offEvents = group.on((event) => {
     const text = describeEvent(event);
     if (text !== null) say(text);
-    // Once the emit is over, the state says whether a restart follows.
-    queueMicrotask(() => {
+    // Once the emit is over, the state says whether a restart follows; judged again a turn later
+    // in case the Service settles its state after a step of its own (judging twice is harmless).
+    const judge = (): void => {
       const service = group.services.get(event.service);
       if (service && outcome.judge(event, service, stopping !== null)) stopAll(`${event.service} failed`);
       if (outcome.allEnded) ended();
-    });
+    };
+    queueMicrotask(judge);
+    setImmediate(judge);
   });
   group.started.catch((error: unknown) => {
     if (stopping) return; // the stop itself keeps the rest from starting: no failure
