@@ -43,8 +43,9 @@ import { warnOnce } from './warnings.js';
 import { resolveService } from './options/service.js';
 import { realClock } from './supervise/clock.js';
 import { defaultProbeRunner } from './supervise/probes/runner.js';
+import { ServiceGroup } from './supervise/group.js';
 import { Service } from './supervise/service.js';
-import type { ServiceInfo, ServiceSpec, SuperviseHooks } from './supervise/types.js';
+import type { GroupMemberSpec, ServiceInfo, ServiceSpec, SuperviseHooks } from './supervise/types.js';
 
 export class Nursery implements AsyncDisposable {
   #defaults: Defaults;
@@ -239,6 +240,17 @@ export class Nursery implements AsyncDisposable {
       if (e.type === 'stopped' || e.type === 'fatal') this.#services.delete(service);
     });
     return service;
+  }
+
+  /**
+   * Supervises several services (docs/supervise.md): each starts once its `dependsOn` conditions
+   * hold (independent ones together); stop() stops them in reverse dependency order.
+   * @throws NurseryError ERR_NURSERY_DEPENDENCY_CYCLE (naming the cycle), ERR_NURSERY_UNKNOWN_DEPENDENCY;
+   * NurseryOptionError for a bad spec.
+   */
+  group(specs: Readonly<Record<string, GroupMemberSpec>>, hooks: SuperviseHooks = {}): ServiceGroup {
+    this.#assertOpen();
+    return new ServiceGroup(specs, (name, spec) => this.supervise({ ...spec, name }, hooks));
   }
 
   /** The supervised services that are not stopped (a 'fatal' one stays listed until stopped). */

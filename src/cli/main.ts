@@ -10,6 +10,7 @@ commands:
   demo       replay the seeds' process leaks with child_process, then with nursery
   doctor     zombies by parent, orphans adopted by PID 1, what PID 1 is, and what to do
   ps         a running nursery's children by owner, from its debug endpoint (nursery ps --help)
+  up         start a Procfile's or nursery.json's services in dependency order (nursery up --help)
   help       this text
   version    print the version
 `;
@@ -36,6 +37,16 @@ async function main(argv: string[]): Promise<number> {
       return (await import('../doctor/doctor.js')).doctor(argv.slice(1));
     case 'ps':
       return (await import('./ps.js')).ps(argv.slice(1));
+    case 'up': {
+      // Before the library loads: as PID 1, a SIGTERM that finds no handler is lost.
+      const signals = (await import('./up/signals.js')).holdStopSignals();
+      const [{ up }, { makeGroup }] = await Promise.all([import('./up/up.js'), import('./up/wiring.js')]);
+      try {
+        return await up(argv.slice(1), { makeGroup, signals });
+      } finally {
+        signals.close();
+      }
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -130,10 +130,15 @@ test(
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(pkg.dependencies as object), ['koffi']);
     assert.equal(pkg.optionalDependencies, undefined);
-    // node-pty and prom-client are optional peers: PTY mode and metrics() use them when the application
-    // has installed them. playwright-core (the debug page's browser test) is a devDependency only.
-    assert.deepEqual(pkg.peerDependencies, { 'node-pty': '^1.1.0', 'prom-client': '^15.0.0' });
-    assert.deepEqual(pkg.peerDependenciesMeta, { 'node-pty': { optional: true }, 'prom-client': { optional: true } });
+    // node-pty, prom-client and yaml are optional peers: PTY mode, metrics() and `nursery up` with a
+    // YAML file use them when the application has installed them. playwright-core (the debug page's
+    // browser test) is a devDependency only.
+    assert.deepEqual(pkg.peerDependencies, { 'node-pty': '^1.1.0', 'prom-client': '^15.0.0', yaml: '^2.0.0' });
+    assert.deepEqual(pkg.peerDependenciesMeta, {
+      'node-pty': { optional: true },
+      'prom-client': { optional: true },
+      yaml: { optional: true },
+    });
   },
 );
 
@@ -146,10 +151,18 @@ test(
     const unwanted = names.filter(
       (n) =>
         n.startsWith('@typescript-eslint/') ||
-        ['eslint', 'typescript', 'node-pty', 'minimatch', 'prom-client', 'playwright-core'].includes(n),
+        ['eslint', 'typescript', 'node-pty', 'minimatch', 'prom-client', 'playwright-core', 'yaml'].includes(n),
     );
     assert.deepEqual(unwanted, [], `installed: ${names.join(' ')}`);
-    for (const dir of ['@typescript-eslint', 'eslint', 'typescript', 'node-pty', 'prom-client', 'playwright-core'])
+    for (const dir of [
+      '@typescript-eslint',
+      'eslint',
+      'typescript',
+      'node-pty',
+      'prom-client',
+      'playwright-core',
+      'yaml',
+    ])
       assert.equal(existsSync(join(libraryApp, 'node_modules', dir)), false, dir);
     assert.ok(names.includes('nursery') && names.includes('koffi'), names.join(' '));
 

@@ -67,7 +67,10 @@ test('a TCP port, listened on after a while', LONG, async () => {
   await becomesReady({
     name: 'tcp-ready',
     command: process.execPath,
-    args: ['-e', `const s = require('net').createServer((c) => c.end()); setTimeout(() => s.listen(${port}, '127.0.0.1'), 100);`],
+    args: [
+      '-e',
+      `const s = require('net').createServer((c) => c.end()); setTimeout(() => s.listen(${port}, '127.0.0.1'), 100);`,
+    ],
     ready: { tcp: port },
   });
 });
