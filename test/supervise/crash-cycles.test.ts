@@ -1,9 +1,10 @@
 // The rule that beats every anchor (issue 14): 1,000 crash cycles of a child that leaves a setsid'd,
 // SIGTERM-ignoring grandchild each time. At every exit event (which comes before the next spawn)
-// no process of that or an earlier incarnation is alive; at the end nothing is left and no zombie; the host's RSS stays flat (growth < 5 MB after
-// the warm-up, with a forced GC, V8's own heap reservation aside). Each cycle costs the host's fork of itself and a short grace
-// (the grandchild ignores SIGTERM): no new cycle starts after BUDGET_MS, the output says how many
-// ran, and at least MIN_N must. NURSERY_CRASH_CYCLES and NURSERY_CRASH_BUDGET_MS change both.
+// no process of that or an earlier incarnation is alive; at the end nothing is left and no zombie;
+// the host's memory stays flat (growth < 5 MB after the warm-up, with a forced GC, V8's own heap
+// reservation aside). Each cycle costs the host's fork of itself and a short grace (the grandchild
+// ignores SIGTERM): no new cycle starts after BUDGET_MS, the output says how many ran, and at least
+// MIN_N must. NURSERY_CRASH_CYCLES and NURSERY_CRASH_BUDGET_MS change both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
