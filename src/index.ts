@@ -30,6 +30,31 @@ export type { StopOptions, StopAllOptions } from './options/stop.js';
 export type { SignalLike } from './os/signals.js';
 export type { ReapEvent, ReapPath, ReaperStats, RecentReap, DurationHistogram } from './reaper/types.js';
 export type { NurseryWarningCode } from './warnings.js';
+export type { Service } from './supervise/service.js';
+export { DependencyError, type ServiceGroup, type GroupInfo } from './supervise/group.js';
+export { ProbeAbortError } from './supervise/probes/runner.js';
+export type {
+  BackoffSpec,
+  Clock,
+  CrashLoopSpec,
+  DependencyCondition,
+  EndReason,
+  GroupMemberSpec,
+  HealthSpec,
+  LogLine,
+  LogsSpec,
+  ProbeContext,
+  ProbeRunner,
+  ProbeSpec,
+  RestartPolicy,
+  ServiceEvent,
+  ServiceExit,
+  ServiceInfo,
+  ServiceLike,
+  ServiceSpec,
+  ServiceState,
+  SuperviseHooks,
+} from './supervise/types.js';
 export {
   NurseryError,
   NurseryOptionError,
