@@ -81,7 +81,10 @@ export class Service implements ServiceLike {
     return this.#events.iterate();
   }
 
-  /** The lines of every incarnation from now on, as an async iterator (buffered until read); it ends with the service. */
+  /**
+   * The lines of every incarnation from now on, as an async iterator (buffered until read); it
+   * ends with the service.
+   */
   lines(): AsyncIterableIterator<LogLine> {
     return bufferedIterator<LogLine>((push, end) => {
       const offLines = this.#lineTap(push);
