@@ -4,6 +4,7 @@
 // A leaf: it imports nothing of nursery's but leaf types, so the reaper and the Nursery both publish here.
 import { channel } from 'node:diagnostics_channel';
 import type { ChildMode, ExitInfo } from './types.js';
+import type { ServiceEvent } from './supervise/types.js';
 
 export const CHANNELS = {
   spawn: 'nursery:spawn',
@@ -11,6 +12,7 @@ export const CHANNELS = {
   stop: 'nursery:stop',
   reap: 'nursery:reap',
   orphan: 'nursery:orphan',
+  service: 'nursery:service',
 } as const;
 
 /** `nursery:spawn`: a child has started (published before spawn() returns). */
@@ -75,11 +77,18 @@ export interface OrphanMessage {
   orphanedMs: number;
 }
 
+/**
+ * `nursery:service`: a supervised service's event (spawn, ready, healthy, unready, exit, backoff,
+ * fatal, stopped), the very object its listeners get.
+ */
+export type ServiceMessage = ServiceEvent;
+
 const spawnChannel = channel(CHANNELS.spawn);
 const exitChannel = channel(CHANNELS.exit);
 const stopChannel = channel(CHANNELS.stop);
 const reapChannel = channel(CHANNELS.reap);
 const orphanChannel = channel(CHANNELS.orphan);
+const serviceChannel = channel(CHANNELS.service);
 
 /** What the channels read of a Handle (structural: this file imports no class of nursery's). */
 export interface ChildFacts {
@@ -133,4 +142,8 @@ export function publishReap(message: ReapMessage): void {
 
 export function publishOrphan(message: OrphanMessage): void {
   if (orphanChannel.hasSubscribers) orphanChannel.publish(message);
+}
+
+export function publishService(event: ServiceMessage): void {
+  if (serviceChannel.hasSubscribers) serviceChannel.publish(event);
 }

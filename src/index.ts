@@ -1,11 +1,13 @@
 // The public surface: every name a user may import, types included. Nothing else lives here.
 export { Nursery } from './nursery.js';
 export type { NurseryStats, OwnerStats, ExitOutcomes } from './stats.js';
+export type { ServiceStats } from './stats-services.js';
 export type { Logger, LogFn } from './util/logger.js';
 export type { DebugHandlerOptions, ServeDebugOptions, Redactor } from './options/debug.js';
 export type { DebugHandler } from './observe/debug/handler.js';
 export type { DebugServer } from './observe/debug/server.js';
 export type { DebugSnapshot, ChildEntry, ProcessNode, ProcessFigures, ReapEntry } from './observe/debug/snapshot.js';
+export type { ServiceEntry, ServiceExitEntry } from './observe/debug/services.js';
 export { redactArgv } from './observe/debug/redact.js';
 export {
   CHANNELS,
@@ -14,6 +16,7 @@ export {
   type StopMessage,
   type ReapMessage,
   type OrphanMessage,
+  type ServiceMessage,
 } from './channels.js';
 export type { Handle } from './handle/handle.js';
 export type { DaemonHandle } from './daemon/daemon-handle.js';

@@ -45,6 +45,7 @@ import { realClock } from './supervise/clock.js';
 import { defaultProbeRunner } from './supervise/probes/runner.js';
 import { ServiceGroup } from './supervise/group.js';
 import { Service } from './supervise/service.js';
+import { watchService } from './supervise/watch.js';
 import type { GroupMemberSpec, ServiceInfo, ServiceSpec, SuperviseHooks } from './supervise/types.js';
 
 export class Nursery implements AsyncDisposable {
@@ -228,7 +229,11 @@ export class Nursery implements AsyncDisposable {
     const service = new Service(
       resolved,
       {
-        spawn: (s) => this.spawn(s),
+        spawn: (s) => {
+          const handle = this.spawn(s);
+          handle.setService(resolved.name);
+          return handle;
+        },
         exec: async (command, args, signal) => (await this.run(command, args, { signal })).code,
         clock: hooks.clock ?? realClock,
         probes: hooks.probes ?? defaultProbeRunner,
@@ -236,9 +241,7 @@ export class Nursery implements AsyncDisposable {
       hooks.random,
     );
     this.#services.add(service);
-    service.on((e) => {
-      if (e.type === 'stopped' || e.type === 'fatal') this.#services.delete(service);
-    });
+    watchService(service, this.#stats.services);
     return service;
   }
 
@@ -253,9 +256,18 @@ export class Nursery implements AsyncDisposable {
     return new ServiceGroup(specs, (name, spec) => this.supervise({ ...spec, name }, hooks));
   }
 
-  /** The supervised services that are not stopped (a 'fatal' one stays listed until stopped). */
+  /**
+   * The supervised services that are not stopped, each as a plain object: name, state, pid,
+   * restarts, incarnation, lastExit, and the backoff's delay while in 'backoff'. A 'fatal' one
+   * stays listed until its stop() (or this nursery's stopAll() or close()).
+   */
   services(): ServiceInfo[] {
-    return [...this.#services].map((s) => s.info());
+    return this.#liveServices().map((s) => s.info());
+  }
+
+  #liveServices(): Service[] {
+    for (const s of this.#services) if (s.released) this.#services.delete(s);
+    return [...this.#services];
   }
 
   /** The registry's live daemons (started by any process); dead or recycled entries are pruned. Never throws. */
@@ -343,6 +355,7 @@ export class Nursery implements AsyncDisposable {
   #observe(): Observer {
     return (this.#observer ??= new Observer({
       list: () => this.list(),
+      services: () => this.services(),
       stats: () => this.stats(),
       daemons: () => this.#daemons.listIfAny(),
       recentReaps: () => this.#lease?.reaper.log.recent ?? null,
@@ -356,7 +369,8 @@ export class Nursery implements AsyncDisposable {
 
   /** Counters (per owner too), the reaper's figures, the live daemons: what metrics() shows, without prom-client. */
   stats(): NurseryStats {
-    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, this.#daemons.listIfAny().length);
+    const daemons = this.#daemons.listIfAny().length;
+    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, daemons, this.#liveServices());
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).

@@ -6,6 +6,8 @@ import type { ReaperStats } from './reaper/types.js';
 import { copyHistogram } from './reaper/scan-timing.js';
 import type { StopReport } from './terminate/escalate.js';
 import type { ChildMode, ExitInfo } from './types.js';
+import { ServiceBook, type ServiceStats } from './stats-services.js';
+import type { ServiceState } from './supervise/types.js';
 
 /** How children ended, by outcome (each exit counts once, in the first that applies, top down). */
 export interface ExitOutcomes {
@@ -52,9 +54,11 @@ export interface NurseryStats {
   reaper: ReaperStats | null;
   /** Live daemons in the registry (any process's). */
   daemons: number;
+  /** Supervised services (nursery.supervise()): restarts by name, and how many are in each state. */
+  services: ServiceStats;
 }
 
-type Flat = Omit<NurseryStats, 'owners' | 'reaper' | 'daemons'>;
+type Flat = Omit<NurseryStats, 'owners' | 'reaper' | 'daemons' | 'services'>;
 
 export const MAX_OWNERS = 100;
 export const OTHER_OWNER = '(other)';
@@ -88,6 +92,7 @@ export class StatsBook {
   };
   #owners = new Map<string, OwnerStats>();
   #reaper: ReaperStats | null = null;
+  readonly services = new ServiceBook();
 
   /** An owner's books; a label set that would grow without end folds into '(other)'. */
   owner(name: string): OwnerStats {
@@ -137,7 +142,12 @@ export class StatsBook {
     this.#reaper = { ...r, scanSeconds: copyHistogram(r.scanSeconds) };
   }
 
-  snapshot(live: Iterable<{ owner: string; mode: ChildMode }>, reaper: ReaperStats | undefined, daemons: number) {
+  snapshot(
+    live: Iterable<{ owner: string; mode: ChildMode }>,
+    reaper: ReaperStats | undefined,
+    daemons: number,
+    services: Iterable<{ readonly state: ServiceState }> = [],
+  ) {
     const owners: Record<string, OwnerStats> = {};
     for (const [name, o] of this.#owners)
       owners[name] = { ...o, running: { normal: 0, pty: 0 }, exited: { ...o.exited } };
@@ -151,6 +161,16 @@ export class StatsBook {
     const r = reaper ? { ...reaper, scanSeconds: copyHistogram(reaper.scanSeconds) } : this.#reaper;
     const reaped = r?.reaped ?? 0;
     const orphansKilled = r?.orphansKilled ?? 0;
-    return { ...this.counts, running, reaped, orphansKilled, owners, reaper: r, daemons } satisfies NurseryStats;
+    const s = this.services.snapshot(services);
+    return {
+      ...this.counts,
+      running,
+      reaped,
+      orphansKilled,
+      owners,
+      reaper: r,
+      daemons,
+      services: s,
+    } satisfies NurseryStats;
   }
 }

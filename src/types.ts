@@ -34,6 +34,8 @@ export interface ChildInfo {
   pid: number;
   pgid: number;
   owner: string;
+  /** The service it is an incarnation of (nursery.supervise()), or null for a plain child. */
+  service: string | null;
   mode: ChildMode;
   state: ChildState;
   command: string;

@@ -38,7 +38,10 @@ export type NurseryWarningCode =
   | 'NURSERY_DEBUG_EXPOSED'
   /** containment: 'auto' found no usable cgroup v2 (the message says why): process groups contain the children. */
   | 'NURSERY_NO_CGROUP'
-  /** supervise() with group containment and no subreaper: a setsid'd escapee of a dead incarnation can be missed. */
+  /**
+   * supervise() with process-group containment and no subreaper: a setsid'd escapee of a dead
+   * incarnation can be missed.
+   */
   | 'NURSERY_SUPERVISE_UNCONTAINED';
 
 const said = new Set<NurseryWarningCode>();

@@ -2,6 +2,7 @@
 // then the counters. Fits the terminal's width (80 columns when it is not a terminal): the command
 // column takes what is left and is cut with "…".
 import type { ChildEntry, DebugSnapshot, ProcessNode } from '../observe/debug/snapshot.js';
+import { serviceLines } from './ps-services.js';
 
 export function duration(seconds: number | null): string {
   if (seconds === null) return '-';
@@ -80,6 +81,8 @@ export function renderTable(s: DebugSnapshot, width = 80): string {
     ),
   );
   out.push('');
+  // Snapshots of an older nursery have no services.
+  out.push(...serviceLines(s.services ?? [], s.generatedAt, width));
   out.push(
     row(
       COLUMNS.map((c) => c.title),
@@ -95,7 +98,9 @@ export function renderTable(s: DebugSnapshot, width = 80): string {
     out.push(cut(`${owner} (${list.length})`, width));
     for (const c of list) {
       const cells = [` ${c.pid}`, c.mode, c.state, duration(c.uptimeSeconds), size(c.rssBytes), cpu(c.cpuSeconds)];
-      out.push(row(cells, [c.command, ...c.args].join(' '), width));
+      // A service's incarnation says which service it is, before its command.
+      const command = [c.command, ...c.args].join(' ');
+      out.push(row(cells, c.service ? `[${c.service}] ${command}` : command, width));
       treeLines(c.tree, 1, width, out);
     }
   }

@@ -65,6 +65,7 @@ export class Handle implements AsyncDisposable {
   #claims: (() => void)[] = [];
   /** The child's own cgroup, under cgroup containment. */
   #cgroup: ChildCgroup | null;
+  #service: string | null = null;
 
   /** @internal Handles come from Nursery.spawn(). */
   constructor(child: SpawnedChild, spec: ResolvedSpec, hooks: HandleHooks, cgroup: ChildCgroup | null = null) {
@@ -208,12 +209,23 @@ export class Handle implements AsyncDisposable {
     requireIpc(this.#child.ipc, this.pid, 'disconnect').disconnect();
   }
 
+  /** The supervised service this child is an incarnation of (nursery.supervise()), else null. */
+  get service(): string | null {
+    return this.#service;
+  }
+
+  /** @internal Nursery.supervise() names the service of each incarnation it spawns. */
+  setService(name: string): void {
+    this.#service = name;
+  }
+
   /** @internal */
   info(): ChildInfo {
     return {
       pid: this.pid,
       pgid: this.pgid,
       owner: this.owner,
+      service: this.#service,
       mode: this.mode,
       state: this.#state,
       command: this.command,

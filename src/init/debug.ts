@@ -9,6 +9,7 @@ import type { ObserveSource } from '../observe/source.js';
 import type { RecentReap } from '../reaper/types.js';
 import { emptyHistogram } from '../reaper/scan-timing.js';
 import type { NurseryStats } from '../stats.js';
+import { ServiceBook } from '../stats-services.js';
 import type { ChildInfo } from '../types.js';
 import type { ChildStatus } from './status.js';
 
@@ -58,7 +59,7 @@ export class InitDebug {
       const pid = v.mainPid();
       if (pid === 0 || !v.mainRunning()) return [];
       const uptimeMs = Math.round(performance.now() - this.#t0);
-      const info = { pid, pgid: pid, owner: 'init', mode: 'normal' as const, state: 'running' as const };
+      const info = { pid, pgid: pid, owner: 'init', service: null, mode: 'normal' as const, state: 'running' as const };
       const usage = { containment: 'group' as const, cpuUsec: null, memoryBytes: null };
       return [{ ...info, ...usage, command: v.command, args: [...v.args], startedAt: v.startedAt, uptimeMs }];
     };
@@ -77,10 +78,13 @@ export class InitDebug {
         scanSeconds,
       };
       const counts = { ...zero, spawned: 1, running, exited, leftoversStopped: 0, spawnFailed: 0, reaped };
-      return { ...counts, orphansKilled: 0, owners: {}, reaper, daemons: 0 };
+      // The init supervises nothing: every state counts 0.
+      const services = new ServiceBook().snapshot([]);
+      return { ...counts, orphansKilled: 0, owners: {}, reaper, daemons: 0, services };
     };
     return {
       list,
+      services: () => [],
       stats,
       daemons: () => [],
       recentReaps: () => this.recent,

@@ -5,10 +5,13 @@ import type { DaemonInfo } from '../daemon/types.js';
 import type { RecentReap } from '../reaper/types.js';
 import type { NurseryStats } from '../stats.js';
 import type { ChildInfo } from '../types.js';
+import type { ServiceInfo } from '../supervise/types.js';
 
 export interface ObserveSource {
   /** The live children, as list() gives them. */
   list(): ChildInfo[];
+  /** The supervised services, as services() gives them. */
+  services(): ServiceInfo[];
   stats(): NurseryStats;
   /** Live daemons of the registry. */
   daemons(): DaemonInfo[];

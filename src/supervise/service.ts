@@ -32,6 +32,9 @@ export class Service implements ServiceLike {
   #cancelTimer: (() => void) | null = null;
   #cancelReset: (() => void) | null = null;
   #stopRequested = false;
+  /** The delay of the last backoff and when it ends (clock time), for info() while in 'backoff'. */
+  #pause: { delayMs: number; until: number } | null = null;
+  #released = false;
   #restartRequested = false;
   #stopped: Promise<void>;
   #settleStopped!: () => void;
@@ -65,6 +68,10 @@ export class Service implements ServiceLike {
   get lastExit(): ServiceExit | null {
     return this.#lastExit;
   }
+  /** @internal stop() has been called: a 'fatal' service stays in nursery.services() until then. */
+  get released(): boolean {
+    return this.#released || this.#state === 'stopped';
+  }
 
   on(listener: (event: ServiceEvent) => void): () => void {
     return this.#events.on(listener);
@@ -74,7 +81,10 @@ export class Service implements ServiceLike {
     return this.#events.iterate();
   }
 
-  /** The lines of every incarnation from now on (buffered until read); the iterator ends with the service. */
+  /**
+   * The lines of every incarnation from now on, as an async iterator (buffered until read); it
+   * ends with the service.
+   */
   lines(): AsyncIterableIterator<LogLine> {
     return bufferedIterator<LogLine>((push, end) => {
       const offLines = this.#lineTap(push);
@@ -96,7 +106,10 @@ export class Service implements ServiceLike {
   }
 
   stop(options: StopOptions = {}): Promise<void> {
-    if (this.#state === 'fatal' || this.#state === 'stopped') return this.#stopped;
+    if (this.#state === 'fatal' || this.#state === 'stopped') {
+      this.#released = true;
+      return this.#stopped;
+    }
     this.#stopRequested = true;
     this.#clearTimers();
     if (this.#current !== null) {
@@ -136,6 +149,8 @@ export class Service implements ServiceLike {
       restarts: this.#restarts,
       incarnation: this.#incarnation,
       lastExit: this.#lastExit,
+      backoffMs: this.#state === 'backoff' ? (this.#pause?.delayMs ?? null) : null,
+      nextStartAt: this.#state === 'backoff' ? (this.#pause?.until ?? null) : null,
     };
   }
 
@@ -281,6 +296,7 @@ export class Service implements ServiceLike {
       return this.#finish('fatal', reason);
     }
     const delayMs = this.#backoff.next();
+    this.#pause = { delayMs, until: at + delayMs };
     this.#setState('backoff');
     this.#emit({ type: 'backoff', service: this.name, delayMs, restarts: this.#restarts + 1, at });
     this.#cancelTimer = this.#deps.clock.setTimeout(() => this.#spawnNext(false), delayMs);

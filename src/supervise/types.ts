@@ -197,6 +197,10 @@ export interface ServiceInfo {
   restarts: number;
   incarnation: number;
   lastExit: ServiceExit | null;
+  /** In 'backoff': the delay before the next incarnation, else null. */
+  backoffMs: number | null;
+  /** In 'backoff': when the next incarnation starts (epoch ms, the service's clock), else null. */
+  nextStartAt: number | null;
 }
 
 /** What a Service offers (src/supervise/service.ts); the group and `nursery up` depend on this only. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Nursery } from '../../src/index.js';
 import { NURSERY_BIN } from '../helpers/init.js';
 import { assertNoLeftovers, waitFor } from '../helpers/proc.js';
+import { nextEvent } from '../helpers/service.js';
 
 const nursery = new Nursery({ subreaper: true, logger: false });
 const dir = mkdtempSync(join(tmpdir(), 'nursery-ps-'));
@@ -35,6 +36,7 @@ test('the table lists every child under its owner, in 80 columns', async () => {
   assert.match(lines[alpha + 1] ?? '', new RegExp(`^ ${kids[0]?.pid} +normal running .* sh -c sleep 600 & wait`));
   assert.match(lines[beta + 1] ?? '', new RegExp(`^ ${kids[1]?.pid} +normal running .* sleep 600`));
   assert.match(r.stdout, /^nursery pid \d+ · up /);
+  assert.doesNotMatch(r.stdout, /^services /m, 'no SERVICES section without services');
 });
 
 test('--json is the endpoint snapshot, version 1, with stable top-level fields', async () => {
@@ -45,6 +47,7 @@ test('--json is the endpoint snapshot, version 1, with stable top-level fields',
     'version',
     'generatedAt',
     'host',
+    'services',
     'children',
     'orphans',
     'stats',
@@ -73,6 +76,44 @@ test('--watch in a pipe prints snapshot after snapshot', async () => {
   await waitFor(() => (out.match(/^--- \d{4}-/gm) ?? []).length >= 2, 30_000, 'two snapshots');
   assert.ok(out.includes('alpha (1)'));
   await w.stop({ signal: 'SIGINT' });
+});
+
+test('SERVICES: each service with its state, PID, restarts and last exit; its child names it', async () => {
+  const web = nursery.supervise({ name: 'web', command: 'sleep', args: ['1000'], owner: 'svc' });
+  const crasher = nursery.supervise({
+    name: 'crasher',
+    command: 'sh',
+    args: ['-c', 'exit 3'],
+    backoff: { initialMs: 0 },
+    crashLoop: { deaths: 3, windowMs: 60_000 },
+  });
+  await Promise.all([nextEvent(crasher, 'fatal', 60_000), web.ready]);
+  try {
+    const r = await ps('--socket', socketPath);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(
+      lines.every((l) => l.length <= 80),
+      r.stdout,
+    );
+    const title = lines.indexOf('services (2)');
+    assert.ok(title > 0, r.stdout);
+    assert.match(lines[title + 1] ?? '', /^NAME +STATE +PID RESTARTS LAST-EXIT$/);
+    const rows = lines.slice(title + 2, title + 4);
+    assert.ok(
+      rows.some((l) => new RegExp(`^web +ready +${web.pid} +0 -$`).test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      rows.some((l) => /^crasher +fatal +- +2 code 3, \d+s ago$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(title < lines.findIndex((l) => l.startsWith('PID ')), 'the services come before the children');
+    const child = lines.find((l) => l.startsWith(` ${web.pid} `));
+    assert.match(child ?? '', /\[web\] sleep 1000$/, r.stdout);
+  } finally {
+    await Promise.all([web.stop(), crasher.stop()]);
+  }
 });
 
 test('usage mistakes exit 2; an endpoint that is not there exits 1', async () => {

@@ -119,11 +119,14 @@ test('list() shows every live child as a plain object, and forgets it once it ex
     'owner',
     'pgid',
     'pid',
+    'service',
     'startedAt',
     'state',
     'uptimeMs',
   ]);
   assert.equal(entry.owner, 'lister');
+  assert.equal(entry.service, null, 'a plain child belongs to no service');
+  assert.equal(child.service, null);
   assert.equal(entry.containment, 'group');
   assert.equal(entry.cpuUsec, null);
   assert.equal(entry.memoryBytes, null);

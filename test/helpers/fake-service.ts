@@ -130,7 +130,7 @@ export class FakeService implements ServiceLike {
 
   info(): ServiceInfo {
     const { name, state, pid, restarts, lastExit } = this;
-    return { name, state, pid, restarts, incarnation: this.#incarnation, lastExit };
+    return { name, state, pid, restarts, incarnation: this.#incarnation, lastExit, backoffMs: null, nextStartAt: null };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

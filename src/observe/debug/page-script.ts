@@ -35,7 +35,7 @@ export const PAGE_SCRIPT = `
   function argv(words) { return words.join(' '); }
   function table(head, rows) {
     var tr = el('tr', null, head.map(function (h) { return el('th',
-        /^(RSS|CPU|Uptime|Age|PID)$/.test(h) ? 'num' : null, [h]); }));
+        /^(RSS|CPU|Uptime|Age|PID|Restarts|Incarnation)$/.test(h) ? 'num' : null, [h]); }));
     return el('table', null, [el('thead', null, [tr]), el('tbody', null, rows)]);
   }
   function section(title, note, body) {
@@ -50,7 +50,7 @@ export const PAGE_SCRIPT = `
       var lead = el('span', 'tree', [new Array(depth).join('   ') + (last ? '\\u2514\\u2500' : '\\u251c\\u2500')]);
       out.push(el('tr', 'sub', [
         el('td', 'num pid', [lead, n.pid]), el('td', null, [n.procState || '']), el('td', null, []), el('td',
-            null, []),
+            null, []), el('td', null, []),
         el('td', 'num', [bytes(n.rssBytes)]), el('td', 'num', [cpu(n.cpuSeconds)]),
         el('td', 'cmd', [n.argv.length ? argv(n.argv) : '[' + n.comm + ']'])
       ], { 'data-pid': n.pid }));
@@ -66,12 +66,13 @@ export const PAGE_SCRIPT = `
     owners.forEach(function (o) {
       var list = groups[o], pty = list.filter(function (c) { return c.mode === 'pty'; }).length;
       rows.push(el('tr', 'owner', [el('td', null, [o, el('small', null,
-          [list.length + ' running' + (pty ? ', ' + pty + ' pty' : '')])], { colspan: 7 })], { 'data-owner': o }));
+          [list.length + ' running' + (pty ? ', ' + pty + ' pty' : '')])], { colspan: 8 })], { 'data-owner': o }));
       list.forEach(function (c) {
         rows.push(el('tr', 'child', [
           el('td', 'num pid', [c.pid]),
           el('td', null, [el('span', 'badge ' + c.state, [c.state])]),
           el('td', null, [el('span', 'badge mode', [c.mode])]),
+          el('td', 'svc', [c.service || '']),
           el('td', 'num', [dur(c.uptimeSeconds)]),
           el('td', 'num', [bytes(c.rssBytes)]), el('td', 'num', [cpu(c.cpuSeconds)]),
           el('td', 'cmd', [argv([c.command].concat(c.args))])
@@ -82,14 +83,39 @@ export const PAGE_SCRIPT = `
     var n = d.children.length;
     return section('Children',
         n + (n === 1 ? ' child' : ' children') + ' of ' + owners.length + (owners.length === 1 ? ' owner' : ' owners'),
-      table(['PID', 'State', 'Mode', 'Uptime', 'RSS', 'CPU', 'Command'], rows));
+      table(['PID', 'State', 'Mode', 'Service', 'Uptime', 'RSS', 'CPU', 'Command'], rows));
+  }
+  var TONE = { ready: 'ok', running: 'ok', starting: 'warn', unready: 'warn', backoff: 'warn', stopping: 'warn',
+    fatal: 'bad', exited: 'off', stopped: 'off' };
+  function lastExit(x, now) {
+    var e = x.lastExit;
+    if (!e) return '-';
+    var how = e.reason === 'spawn-failed' ? 'spawn failed' + (e.error ? ': ' + e.error : '')
+      : e.signal ? e.signal : 'code ' + e.code;
+    return how + (e.reason !== 'exit' && e.reason !== 'spawn-failed' ? ' (' + e.reason + ')' : '') + ', ' +
+      dur((now - e.at) / 1000) + ' ago';
+  }
+  function services(d) {
+    var list = d.services || [];
+    if (!list.length) return null;
+    var now = d.generatedAt;
+    return section('Services', 'supervised, with their restarts', table(['Name', 'State', 'PID', 'Restarts',
+        'Incarnation', 'Last exit', ''], list.map(function (x) {
+      var wait = x.state === 'backoff' && x.nextStartAt !== null
+        ? 'next start in ' + dur(Math.max(0, x.nextStartAt - now) / 1000) + ' (backoff ' + x.backoffMs + ' ms)' : '';
+      return el('tr', 'service', [el('td', null, [x.name]),
+        el('td', null, [el('span', 'badge s-' + (TONE[x.state] || 'off'), [x.state])]),
+        el('td', 'num', [x.pid === null ? '-' : x.pid]), el('td', 'num', [x.restarts]),
+        el('td', 'num', [x.incarnation]), el('td', null, [lastExit(x, now)]), el('td', 'cmd', [wait])],
+        { 'data-service': x.name, 'data-state': x.state });
+    })));
   }
   function orphans(d) {
     if (!d.orphans.length) return null;
     var rows = [];
     treeRows(d.orphans, 1, rows);
     return section('Adopted orphans', 'live processes reparented to this one, led by no child', table(['PID',
-        'State', '', '', 'RSS', 'CPU', 'Command'], rows));
+        'State', '', '', '', 'RSS', 'CPU', 'Command'], rows));
   }
   function reaps(d) {
     if (!d.reaper) return section('Reaper', null, el('div', 'empty',
@@ -132,7 +158,7 @@ export const PAGE_SCRIPT = `
       card('spawn failures', s.spawnFailed, s.spawnFailed > 0), card('zombies reaped', s.reaped,
           s.reaped > 0 && !h.adoptsOrphans),
       card('orphans stopped', s.orphansKilled), card('daemons', s.daemons)]);
-    var parts = [cards, children(d), orphans(d), reaps(d), daemons(d)];
+    var parts = [cards, services(d), children(d), orphans(d), reaps(d), daemons(d)];
     if (d.truncated) parts.unshift(el('div', 'empty', ['Process trees cut short: too many processes to list.']));
     document.getElementById('app').replaceChildren.apply(document.getElementById('app'), parts.filter(Boolean));
     document.getElementById('updated').textContent = 'updated ' + new Date(d.generatedAt).toLocaleTimeString();

@@ -46,6 +46,11 @@ tr.sub td.pid { padding-left:26px; }
 .stopping { background:var(--warnbg); color:var(--warn); }
 .exited, .leak { background:var(--badbg); color:var(--bad); }
 .mode { background:var(--chip); color:var(--muted); font-weight:500; }
+.s-ok { background:var(--okbg); color:var(--ok); }
+.s-warn { background:var(--warnbg); color:var(--warn); }
+.s-bad { background:var(--badbg); color:var(--bad); }
+.s-off { background:var(--chip); color:var(--muted); }
+td.svc { color:var(--accent); }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:8px; }
 footer a { color:var(--accent); }
 `;

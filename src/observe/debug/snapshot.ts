@@ -10,6 +10,7 @@ import type { NurseryStats } from '../../stats.js';
 import type { ChildMode, ChildState } from '../../types.js';
 import type { ObserveSource } from '../source.js';
 import { applyRedactor } from './redact.js';
+import { type ServiceEntry, serviceEntry } from './services.js';
 import type { Redactor } from '../../options/debug.js';
 
 /** Past this many processes in all trees, the walk stops and `truncated` says so (~20 µs each). */
@@ -38,6 +39,8 @@ export interface ChildEntry extends ProcessFigures {
   pid: number;
   pgid: number;
   owner: string;
+  /** The service it is an incarnation of, or null for a plain child. */
+  service: string | null;
   mode: ChildMode;
   state: ChildState;
   command: string;
@@ -59,6 +62,8 @@ export interface DebugSnapshot {
   /** Epoch milliseconds. */
   generatedAt: number;
   host: { pid: number; node: string; uptimeSeconds: number; adoptsOrphans: boolean } & ProcessFigures;
+  /** The supervised services (nursery.supervise()), stopped ones aside. */
+  services: ServiceEntry[];
   children: ChildEntry[];
   /** Live processes adopted by us (our subreaper, or PID 1) that no child of ours leads. */
   orphans: ProcessNode[];
@@ -118,11 +123,12 @@ export function takeSnapshot(source: ObserveSource, redact: Redactor): DebugSnap
     const s = readStat(c.pid);
     const [, ...args] = applyRedactor(redact, [c.command, ...c.args]);
     const tree = walk.truncated || s === null || s.state === 'Z' ? [] : walk.under(s);
-    const { pid, pgid, owner, mode, state, command, startedAt } = c;
+    const { pid, pgid, owner, service, mode, state, command, startedAt } = c;
     return {
       pid,
       pgid,
       owner,
+      service,
       mode,
       state,
       command,
@@ -156,6 +162,7 @@ export function takeSnapshot(source: ObserveSource, redact: Redactor): DebugSnap
       adoptsOrphans: adoptsOrphans(),
       ...figures(self),
     },
+    services: source.services().map(serviceEntry),
     children,
     orphans,
     stats: source.stats(),

@@ -8,7 +8,9 @@ import { exited } from './exited.js';
 import { orphansStopped } from './orphans-stopped.js';
 import { checkRegistry, loadPromClient } from './prom.js';
 import { reaped } from './reaped.js';
+import { restarts } from './restarts.js';
 import { scanDuration } from './scan-duration.js';
+import { services } from './services.js';
 import { sigkillStops } from './sigkill-stops.js';
 import { spawnFailures } from './spawn-failures.js';
 import { spawned } from './spawned.js';
@@ -23,6 +25,8 @@ export const METRICS: readonly MetricSpec[] = [
   orphansStopped,
   scanDuration,
   daemons,
+  restarts,
+  services,
 ];
 
 /**
