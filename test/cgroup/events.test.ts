@@ -95,8 +95,10 @@ test('stops with the watch leave no inotify watch and no descriptor', { skip }, 
   const fds = openFds();
   const watches = inotifyWatches();
   await stops(30);
-  assert.equal(inotifyWatches(), watches);
-  assert.equal(openFds(), fds);
+  // A watch is closed a moment after its stop settles, and the warm-up's last one may still have
+  // been open at the count above: the number may fall, never grow (a leak adds one per stop).
+  await waitFor(() => inotifyWatches() <= watches, 10_000, `inotify watches back to ${watches} (${inotifyWatches()})`);
+  await waitFor(() => openFds() <= fds, 10_000, `descriptors back to ${fds} (${openFds()})`);
 });
 
 test('without a watch (NURSERY_CGROUP_NO_WATCH=1), the polls end the stop', { skip }, async () => {
