@@ -5,6 +5,8 @@
 // BENCH_RESTART_CYCLES sets the count (default 200; the issue's figure is 1000).
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Nursery } from '../src/index.js';
 import { cgroupSupport } from '../src/terminate/cgroup.js';
 import { spare, unspare } from './lib/guard.js';
@@ -23,16 +25,19 @@ let runs = 0;
 interface Outcome {
   cycles: number;
   cycleMs: number;
-  /** Processes of an earlier incarnation alive when a later one was spawned, summed over spawns. */
+  /** Distinct processes of an earlier incarnation seen alive when a later one was spawned. */
   earlier: number;
+  /** Spawns made beside at least one of them. */
+  beside: number;
   /** Marked processes alive whose incarnation could not be told (a fork not yet exec'd). */
   unclear: number;
   /** Marked processes alive once the service was stopped. */
   afterStop: number;
   /** Our zombies once it was stopped. */
   zombies: number;
-  /** RSS growth from the 10th cycle to the last, MB. */
+  /** RSS and heap growth from the 10th cycle to the last, MB, each read after a full GC. */
   rssMb: number;
+  heapMb: number;
 }
 
 // Who a marked process belongs to: the incarnation it is (its sh), or the one that left it
@@ -46,7 +51,16 @@ function owner(pid: number): number | null {
 
 const zombiesOfOurs = (): number =>
   allPids().filter((p) => stat(p)?.state === 'Z' && stat(p)?.ppid === process.pid).length;
-const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? NaN) / 1024;
+// A full GC before each reading, so the growth is what is kept, not garbage not yet collected
+// (the flag set at run time gives `gc` to a new context; the benchmark runs without --expose-gc).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function memory(): { rss: number; heap: number } {
+  gc();
+  gc();
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? NaN) / 1024;
+  return { rss, heap: process.memoryUsage().heapUsed / 2 ** 20 };
+}
 
 async function viaNursery(containment: 'group' | 'cgroup', cycles: number): Promise<Outcome> {
   const entry = `${MARK}=${process.pid}.${++runs}`;
@@ -61,32 +75,51 @@ async function viaNursery(containment: 'group' | 'cgroup', cycles: number): Prom
     backoff: { initialMs: 0, jitter: 0 },
     crashLoop: { deaths: 1e9 },
   });
-  const o: Outcome = { cycles, cycleMs: NaN, earlier: 0, unclear: 0, afterStop: 0, zombies: 0, rssMb: NaN };
+  const o: Outcome = {
+    cycles,
+    cycleMs: NaN,
+    earlier: 0,
+    beside: 0,
+    unclear: 0,
+    afterStop: 0,
+    zombies: 0,
+    rssMb: NaN,
+    heapMb: NaN,
+  };
+  const earlier = new Set<number>();
   try {
     let t0 = 0;
-    let rss0 = NaN;
+    let m0 = { rss: NaN, heap: NaN };
     await new Promise<void>((resolve, reject) => {
       service.on((e) => {
         if (e.type === 'fatal') reject(new Error(`the service went fatal: ${e.reason}`));
         if (e.type !== 'spawn') return;
         // The rule: nothing of an earlier incarnation may be alive when the next is spawned.
+        let beside = false;
         for (const pid of marked(entry)) {
           if (pid === e.pid) continue;
           const of = owner(pid);
           if (of === null) o.unclear++;
-          else if (of !== e.pid) o.earlier++;
+          else if (of !== e.pid) {
+            earlier.add(pid);
+            beside = true;
+          }
         }
+        if (beside) o.beside++;
         if (e.incarnation === 1) t0 = performance.now();
-        if (e.incarnation === Math.min(10, cycles)) rss0 = rss();
+        if (e.incarnation === Math.min(10, cycles)) m0 = memory();
         if (e.incarnation === cycles + 1) {
           o.cycleMs = (performance.now() - t0) / cycles;
-          o.rssMb = rss() - rss0;
+          const m1 = memory();
+          o.rssMb = m1.rss - m0.rss;
+          o.heapMb = m1.heap - m0.heap;
           resolve();
         }
       });
     });
   } finally {
     await service.stop();
+    o.earlier = earlier.size;
     o.afterStop = marked(entry).length;
     o.zombies = zombiesOfOurs();
     await n.close();
@@ -115,10 +148,11 @@ async function viaPm2(cycles: number): Promise<{ text: string; survivors: number
   }
 }
 
+const mb = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} MB`;
 const describe = (name: string, o: Outcome): string =>
-  `${name}: ${o.earlier} processes of earlier incarnations alive at ${o.cycles} spawns` +
-  `${o.unclear > 0 ? ` (+${o.unclear} unclear)` : ''}, ${o.afterStop} left after stop(), ${o.zombies} zombies; ` +
-  `RSS ${o.rssMb >= 0 ? '+' : ''}${o.rssMb.toFixed(1)} MB; ${ms(o.cycleMs)} per cycle`;
+  `${name}: ${o.earlier} processes of earlier incarnations seen alive at a later spawn (${o.beside} of ` +
+  `${o.cycles} spawns beside one)${o.unclear > 0 ? ` (+${o.unclear} unclear)` : ''}, ${o.afterStop} left after ` +
+  `stop(), ${o.zombies} zombies; RSS ${mb(o.rssMb)} (heap ${mb(o.heapMb)}) after GC; ${ms(o.cycleMs)} per cycle`;
 
 export const restartSurvivors: Bench = async (ctx) => {
   const cycles = Number(process.env['BENCH_RESTART_CYCLES'] ?? (ctx.quick ? 50 : 200));
@@ -163,8 +197,9 @@ export const restartSurvivors: Bench = async (ctx) => {
         '`exit 1`) supervised with backoff { initialMs: 0, jitter: 0 }, crashLoop { deaths: 1e9 }, graceMs ' +
         `${GRACE_MS}; at every 'spawn' event /proc is scanned for the run's marker, and a process belongs to an ` +
         'earlier incarnation when it is not the new child and NB_PARENT (or its parent) is not the new child. ' +
-        'RSS is VmRSS of the benchmark process from the 10th spawn to the last (no forced GC). PM2 runs the same ' +
-        'script (as lib/pm2-peer.ts does for the restart row) until its restart_time reaches the count; survivors ' +
+        'RSS is VmRSS of the benchmark process from the 10th spawn to the last, each read after two full GCs. ' +
+        'PM2 runs the same script (as lib/pm2-peer.ts does for the restart row) until its restart_time reaches ' +
+        'the count; survivors ' +
         'are the marked processes alive after `pm2.delete` and `killDaemon`. All of them are SIGKILLed by marker ' +
         'at the end; the guard spares them until then, so nothing but the supervisor under test stops them.',
     ],
