@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Nursery } from '../src/index.js';
-import { spare, unspare } from './lib/guard.js';
 import { type Bench, isMain, runStandalone } from './lib/harness.js';
-import { killMarked, marked } from './lib/marked.js';
+import { killMarked } from './lib/marked.js';
 import { shellFixture } from './lib/paths.js';
 import { runPm2 } from './lib/pm2-peer.js';
 import { ms, ratio, summarize } from './lib/stats.js';
@@ -65,8 +64,8 @@ export const restartBench: Bench = async (ctx) => {
   const leaving = { ...env, NB_LEAVE: '1' };
   const n = new Nursery({ subreaper: true, log: false });
   const s: Record<'nursery' | 'plain' | 'leaving', number[]> = { nursery: [], plain: [], leaving: [] };
-  // The guard stops adopted orphans after 1 s: nursery must be the one that stops the grandchildren.
-  const sparing = setInterval(() => spare(marked(`${MARK}=${tag}`)), 200);
+  // No sparing from the guard here (restart-survivors.ts counts survivors): a /proc scan every
+  // 200 ms would only add noise to the timings.
   let pm2: number[] = [];
   try {
     ctx.log(`${rounds} rounds x ${cycles} crash cycles: nursery, plain spawn, nursery with a grandchild left`);
@@ -93,11 +92,9 @@ export const restartBench: Bench = async (ctx) => {
       await peer.remove();
     }
   } finally {
-    clearInterval(sparing);
     await n.close();
     const left = await killMarked(`${MARK}=${tag}`);
     if (left > 0) ctx.log(`killed ${left} fixture processes left`);
-    unspare(marked(`${MARK}=${tag}`));
   }
   const nu = summarize(s.nursery);
   const pl = summarize(s.plain);
