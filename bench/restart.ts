@@ -56,6 +56,15 @@ async function plainCycles(cycles: number, env: NodeJS.ProcessEnv): Promise<numb
   return (performance.now() - t0) / cycles;
 }
 
+// nursery's spawn + exited alone, the same loop: what the Service adds over its Handle.
+async function handleCycles(n: Nursery, cycles: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const script = shellFixture('crash.sh');
+  const t0 = performance.now();
+  for (let i = 0; i < cycles; i++)
+    await n.spawn({ command: '/bin/sh', args: [script], stdio: 'ignore', env, graceMs: GRACE_MS }).exited;
+  return (performance.now() - t0) / cycles;
+}
+
 export const restartBench: Bench = async (ctx) => {
   const rounds = ctx.quick ? 3 : 7;
   const cycles = ctx.quick ? 20 : 50;
@@ -63,17 +72,26 @@ export const restartBench: Bench = async (ctx) => {
   const env = { ...process.env, [MARK]: tag };
   const leaving = { ...env, NB_LEAVE: '1' };
   const n = new Nursery({ subreaper: true, log: false });
-  const s: Record<'nursery' | 'plain' | 'leaving', number[]> = { nursery: [], plain: [], leaving: [] };
+  const s: Record<'nursery' | 'plain' | 'handle' | 'leaving', number[]> = {
+    nursery: [],
+    plain: [],
+    handle: [],
+    leaving: [],
+  };
   // No sparing from the guard here (restart-survivors.ts counts survivors): a /proc scan every
   // 200 ms would only add noise to the timings.
   let pm2: number[] = [];
   try {
-    ctx.log(`${rounds} rounds x ${cycles} crash cycles: nursery, plain spawn, nursery with a grandchild left`);
+    ctx.log(
+      `${rounds} rounds x ${cycles} crash cycles: nursery, plain spawn, nursery.spawn, nursery with a grandchild left`,
+    );
     await serviceCycles(n, 5, env); // warm-up
     await plainCycles(5, env);
+    await handleCycles(n, 5, env);
     const methods = [
       ['nursery', () => serviceCycles(n, cycles, env)],
       ['plain', () => plainCycles(cycles, env)],
+      ['handle', () => handleCycles(n, cycles, env)],
       ['leaving', () => serviceCycles(n, cycles, leaving)],
     ] as const;
     for (let r = 0; r < rounds; r++)
@@ -98,6 +116,7 @@ export const restartBench: Bench = async (ctx) => {
   }
   const nu = summarize(s.nursery);
   const pl = summarize(s.plain);
+  const hd = summarize(s.handle);
   const lv = summarize(s.leaving);
   const pm = summarize(pm2);
   const rows: Row[] = [
@@ -108,8 +127,11 @@ export const restartBench: Bench = async (ctx) => {
       nursery: `${ms(nu.p50)} (p90 ${ms(nu.p90)})`,
       peers:
         `plain spawn + 'exit' loop ${ms(pl.p50)} (p90 ${ms(pl.p90)}); ` +
+        `nursery.spawn + exited loop ${ms(hd.p50)} (p90 ${ms(hd.p90)}); ` +
         `PM2 ${ms(pm.p50)} per restart (p90 ${ms(pm.p90)})`,
-      ratio: `nursery ÷ plain ${ratio(nu.p50, pl.p50)}; PM2 ÷ nursery ${ratio(pm.p50, nu.p50)}`,
+      ratio:
+        `nursery ÷ plain ${ratio(nu.p50, pl.p50)}; ÷ its spawn + exited ${ratio(nu.p50, hd.p50)}; ` +
+        `PM2 ÷ nursery ${ratio(pm.p50, nu.p50)}`,
       target: '≤ 1.2x plain spawn',
       met: nu.p50 / pl.p50 <= 1.2,
     },
@@ -131,7 +153,8 @@ export const restartBench: Bench = async (ctx) => {
         `${GRACE_MS}, backoff: { initialMs: 0, jitter: 0 }, crashLoop: { deaths: 1e9 } })\` in a Nursery with ` +
         "subreaper: true; a round's figure is the time from the 1st 'spawn' event to the " +
         `(${cycles}+1)th, over ${cycles}; the plain loop is ${cycles} x ` +
-        "`child_process.spawn('/bin/sh', ['crash.sh'])` + 'exit'. Rounds interleaved, order rotated. " +
+        "`child_process.spawn('/bin/sh', ['crash.sh'])` + 'exit', and the same with `nursery.spawn()` + " +
+        "`await exited` (the Service's own share). Rounds interleaved, order rotated. " +
         'PM2 7: its own PM2_HOME (a temp dir), `pm2.start({ ' +
         "interpreter: '/bin/sh', autorestart: true, restart_delay: 0, min_uptime: 0, max_restarts: 1e9, vizion: " +
         'false })` (no exp_backoff_restart_delay), `describe()` polled every 5 ms for restart_time, in a ' +
