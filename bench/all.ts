@@ -23,6 +23,8 @@ const { initForward } = await import('./init-forward.js');
 const { initBurst } = await import('./init-burst.js');
 const { initCompare } = await import('./init-compare.js');
 const { cgroupBench } = await import('./cgroup.js');
+const { restartBench } = await import('./restart.js');
+const { restartSurvivors } = await import('./restart-survivors.js');
 
 const benches: [string, Bench][] = [
   ['spawn-wait', spawnWait],
@@ -39,6 +41,8 @@ const benches: [string, Bench][] = [
   ['init-burst', initBurst],
   ['init-compare', initCompare],
   ['cgroup', cgroupBench],
+  ['restart', restartBench],
+  ['restart-survivors', restartSurvivors],
 ];
 
 const rows: Row[] = [];
