@@ -299,6 +299,12 @@ export class Service implements ServiceLike {
     this.#pause = { delayMs, until: at + delayMs };
     this.#setState('backoff');
     this.#emit({ type: 'backoff', service: this.name, delayMs, restarts: this.#restarts + 1, at });
+    // No delay: no timer either (Node's shortest is a millisecond). A failed spawn still takes the
+    // timer, so that a command that cannot start does not recurse through spawn after spawn.
+    if (delayMs === 0 && exit.reason !== 'spawn-failed') {
+      if (this.#state === 'backoff') this.#spawnNext(false);
+      return;
+    }
     this.#cancelTimer = this.#deps.clock.setTimeout(() => this.#spawnNext(false), delayMs);
   }
 
