@@ -4,6 +4,7 @@
 // loses nothing that reached the pipe.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { bufferedIterator } from './event-stream.js';
 import type { LogLine } from './types.js';
 
 type Stream = LogLine['stream'];
@@ -90,5 +91,31 @@ export class LineReader {
       if (this.#last.length > this.#keepLast) this.#last.shift();
     }
     this.#deliver(line);
+  }
+}
+
+/** Every incarnation's lines, to a service's line listeners and its lines() iterators. */
+export class LineFanout {
+  #listeners = new Set<(line: LogLine) => void>();
+
+  add(listener: (line: LogLine) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  deliver(line: LogLine): void {
+    for (const listener of this.#listeners) listener(line);
+  }
+
+  /** An iterator over the lines from now on, buffered until read; `untilEnd` calls its `end` when the service ends. */
+  iterate(untilEnd: (end: () => void) => () => void): AsyncIterableIterator<LogLine> {
+    return bufferedIterator<LogLine>((push, end) => {
+      const offLines = this.add(push);
+      const offEnd = untilEnd(end);
+      return () => {
+        offLines();
+        offEnd();
+      };
+    });
   }
 }

@@ -3,13 +3,16 @@
 // The rule no other supervisor keeps: an incarnation's `ended` settles only once its whole tree
 // is gone (src/supervise/incarnation.ts), and the next is spawned only after that.
 import { NurseryError, NurseryOptionError } from '../errors.js';
+import { ReadyLatch } from './ready-latch.js';
 import type { ResolvedService } from '../options/service.js';
 import type { StopOptions } from '../options/stop.js';
 import type { SignalLike } from '../os/signals.js';
 import { Backoff, DeathTally } from './backoff.js';
-import { EventStream, bufferedIterator } from './event-stream.js';
-import { Incarnation, type IncarnationDeps, type IncarnationEnd } from './incarnation.js';
-import { endedInFailure, shouldRestart } from './policy.js';
+import { EventStream } from './event-stream.js';
+import { LineFanout } from './lines.js';
+import { type EndOf, describeExit, exitRecord } from './exit-record.js';
+import { Incarnation, type IncarnationDeps } from './incarnation.js';
+import { shouldRestart } from './policy.js';
 import type { LogLine, ServiceEvent, ServiceExit, ServiceInfo, ServiceLike, ServiceState } from './types.js';
 
 /** Exits kept for the 'fatal' event and info(). */
@@ -29,6 +32,7 @@ export class Service implements ServiceLike {
   #backoff: Backoff;
   #tally: DeathTally;
   #events = new EventStream();
+  #lines = new LineFanout();
   #cancelTimer: (() => void) | null = null;
   #cancelReset: (() => void) | null = null;
   #stopRequested = false;
@@ -38,7 +42,7 @@ export class Service implements ServiceLike {
   #restartRequested = false;
   #stopped: Promise<void>;
   #settleStopped!: () => void;
-  #readySettle!: { resolve: () => void; reject: (error: Error) => void; done: boolean };
+  #ready: ReadyLatch;
 
   /** @internal Services come from nursery.supervise(). @throws NurseryOptionError for a bad spawn field. */
   constructor(spec: ResolvedService, deps: IncarnationDeps, random: () => number = Math.random) {
@@ -47,11 +51,8 @@ export class Service implements ServiceLike {
     this.#deps = deps;
     this.#backoff = new Backoff(spec.backoff, random);
     this.#tally = new DeathTally(spec.crashLoop);
-    this.ready = new Promise((resolve, reject) => {
-      this.#readySettle = { resolve, reject, done: false };
-    });
-    // Awaited by whoever wants it; not an unhandled rejection when nobody does.
-    this.ready.catch(() => undefined);
+    this.#ready = new ReadyLatch(spec.name);
+    this.ready = this.#ready.promise;
     this.#stopped = new Promise((resolve) => (this.#settleStopped = resolve));
     this.#spawnNext(true);
   }
@@ -86,23 +87,12 @@ export class Service implements ServiceLike {
    * ends with the service.
    */
   lines(): AsyncIterableIterator<LogLine> {
-    return bufferedIterator<LogLine>((push, end) => {
-      const offLines = this.#lineTap(push);
-      const offEvents = this.#events.on((e) => {
+    return this.#lines.iterate((end) => {
+      if (this.#events.ended) end();
+      return this.#events.on((e) => {
         if (e.type === 'stopped' || e.type === 'fatal') end();
       });
-      if (this.#events.ended) end();
-      return () => {
-        offLines();
-        offEvents();
-      };
     });
-  }
-
-  #lineListeners = new Set<(line: LogLine) => void>();
-  #lineTap(listener: (line: LogLine) => void): () => void {
-    this.#lineListeners.add(listener);
-    return () => this.#lineListeners.delete(listener);
   }
 
   stop(options: StopOptions = {}): Promise<void> {
@@ -166,38 +156,33 @@ export class Service implements ServiceLike {
     this.#events.emit(event, last);
   }
 
+  /** The fields every event about one incarnation carries. */
+  #about(incarnation: Incarnation): { service: string; incarnation: number; pid: number; at: number } {
+    return {
+      service: this.name,
+      incarnation: incarnation.number,
+      pid: incarnation.handle.pid,
+      at: this.#deps.clock.now(),
+    };
+  }
+
   #spawnNext(first: boolean): void {
     this.#cancelTimer = null;
     const number = ++this.#incarnation;
     if (!first) this.#restarts++;
-    const now = (): number => this.#deps.clock.now();
     let incarnation: Incarnation;
     try {
       incarnation = new Incarnation(number, this.#spec, this.#deps, {
         ready: () => this.#onReady(incarnation),
-        healthy: () =>
-          this.#emit({
-            type: 'healthy',
-            service: this.name,
-            incarnation: number,
-            pid: incarnation.handle.pid,
-            at: now(),
-          }),
+        healthy: () => this.#emit({ type: 'healthy', ...this.#about(incarnation) }),
         unready: (reason) => {
           if (this.#current !== incarnation || this.#state === 'stopping') return;
           this.#setState('unready');
-          this.#emit({
-            type: 'unready',
-            service: this.name,
-            incarnation: number,
-            pid: incarnation.handle.pid,
-            reason,
-            at: now(),
-          });
+          this.#emit({ type: 'unready', ...this.#about(incarnation), reason });
         },
         line: (line) => {
           this.#spec.onLine?.(line.stream, line.line);
-          for (const listener of this.#lineListeners) listener(line);
+          this.#lines.deliver(line);
         },
       });
     } catch (error) {
@@ -213,7 +198,7 @@ export class Service implements ServiceLike {
     this.#setState(this.#spec.ready === null ? 'running' : 'starting');
     void incarnation.ended.then((end) => this.#onEnd(incarnation, number, end));
     const announce = (): void => {
-      this.#emit({ type: 'spawn', service: this.name, incarnation: number, pid: incarnation.handle.pid, at: now() });
+      this.#emit({ type: 'spawn', ...this.#about(incarnation) });
       incarnation.begin();
     };
     // The first spawn happens inside supervise(), before the caller can subscribe: its event waits
@@ -225,54 +210,18 @@ export class Service implements ServiceLike {
   #onReady(incarnation: Incarnation): void {
     if (this.#current !== incarnation || this.#state === 'stopping') return;
     this.#setState('ready');
-    this.#emit({
-      type: 'ready',
-      service: this.name,
-      incarnation: incarnation.number,
-      pid: incarnation.handle.pid,
-      at: this.#deps.clock.now(),
-    });
-    if (!this.#readySettle.done) {
-      this.#readySettle.done = true;
-      this.#readySettle.resolve();
-    }
+    this.#emit({ type: 'ready', ...this.#about(incarnation) });
+    this.#ready.resolve();
     // Up long enough: the next death starts the delays over.
     this.#cancelReset = this.#deps.clock.setTimeout(() => this.#backoff.reset(), this.#backoff.resetAfterMs);
   }
 
-  #onEnd(
-    incarnation: Incarnation | null,
-    number: number,
-    end: IncarnationEnd | { reason: 'spawn-failed'; error: Error },
-  ): void {
+  #onEnd(incarnation: Incarnation | null, number: number, end: EndOf): void {
     this.#cancelReset?.();
     this.#cancelReset = null;
     if (incarnation !== null && this.#current === incarnation) this.#current = null;
     const at = this.#deps.clock.now();
-    const base =
-      'info' in end
-        ? end.info
-        : {
-            code: null,
-            signal: null,
-            durationMs: 0,
-            stopped: false,
-            timedOut: false,
-            aborted: false,
-            unverified: false,
-          };
-    const exit: ServiceExit = {
-      ...base,
-      service: this.name,
-      incarnation: number,
-      pid: incarnation?.handle.pid ?? 0,
-      reason: end.reason,
-      failed: false,
-      lastLines: 'lastLines' in end ? end.lastLines : [],
-      at,
-      ...('error' in end ? { error: end.error } : {}),
-    };
-    exit.failed = endedInFailure(exit, this.#spec.successCodes);
+    const exit = exitRecord(this.name, number, incarnation?.handle.pid ?? 0, end, at, this.#spec.successCodes);
     this.#lastExit = exit;
     this.#history.push(exit);
     if (this.#history.length > HISTORY) this.#history.shift();
@@ -288,7 +237,7 @@ export class Service implements ServiceLike {
     }
     if (!shouldRestart(exit, this.#spec)) {
       this.#setState('exited');
-      this.#rejectReady(`exited (${describe(exit)}) before it was ready`);
+      this.#ready.reject(`exited (${describeExit(exit)}) before it was ready`);
       return;
     }
     if (exit.failed && this.#tally.record(at)) {
@@ -313,22 +262,13 @@ export class Service implements ServiceLike {
     this.#setState(state);
     const at = this.#deps.clock.now();
     if (state === 'fatal') {
-      this.#rejectReady(`went fatal: ${reason}`, 'ERR_NURSERY_SERVICE_FATAL');
+      this.#ready.reject(`went fatal: ${reason}`, 'ERR_NURSERY_SERVICE_FATAL');
       this.#emit({ type: 'fatal', service: this.name, reason, history: [...this.#history], at }, true);
     } else {
-      this.#rejectReady('was stopped before it was ready', 'ERR_NURSERY_SERVICE_ENDED');
+      this.#ready.reject('was stopped before it was ready', 'ERR_NURSERY_SERVICE_ENDED');
       this.#emit({ type: 'stopped', service: this.name, at }, true);
     }
     this.#settleStopped();
-  }
-
-  #rejectReady(
-    why: string,
-    code: 'ERR_NURSERY_SERVICE_ENDED' | 'ERR_NURSERY_SERVICE_FATAL' = 'ERR_NURSERY_SERVICE_ENDED',
-  ): void {
-    if (this.#readySettle.done) return;
-    this.#readySettle.done = true;
-    this.#readySettle.reject(new NurseryError(code, `Service "${this.name}" ${why}`));
   }
 
   #clearTimers(): void {
@@ -337,9 +277,4 @@ export class Service implements ServiceLike {
     this.#cancelReset?.();
     this.#cancelReset = null;
   }
-}
-
-function describe(exit: ServiceExit): string {
-  if (exit.reason === 'spawn-failed') return `could not spawn: ${exit.error?.message ?? 'unknown error'}`;
-  return exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
 }
