@@ -146,10 +146,14 @@ async function viaPm2(cycles: number): Promise<{ text: string; survivors: number
 }
 
 const mb = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} MB`;
-const describe = (name: string, o: Outcome): string =>
-  `${name}: ${o.earlier} processes of an incarnation alive at its exit event ` +
-  `(so beside the next spawn; ${o.beside} of ${o.cycles} exits${o.unclear > 0 ? `; ${o.unclear} of them still in their exec` : ''}), ${o.afterStop} left after ` +
-  `stop(), ${o.zombies} zombies; RSS ${mb(o.rssMb)} (heap ${mb(o.heapMb)}) after GC; ${ms(o.cycleMs)} per cycle`;
+function describe(name: string, o: Outcome): string {
+  const inExec = o.unclear > 0 ? `; ${o.unclear} of them still in their exec` : '';
+  return (
+    `${name}: ${o.earlier} processes of an incarnation alive at its exit event ` +
+    `(so beside the next spawn; ${o.beside} of ${o.cycles} exits${inExec}), ${o.afterStop} left after ` +
+    `stop(), ${o.zombies} zombies; RSS ${mb(o.rssMb)} (heap ${mb(o.heapMb)}) after GC; ${ms(o.cycleMs)} per cycle`
+  );
+}
 
 export const restartSurvivors: Bench = async (ctx) => {
   const cycles = Number(process.env['BENCH_RESTART_CYCLES'] ?? (ctx.quick ? 50 : 200));
