@@ -72,6 +72,27 @@ test('lines() iterates every incarnation in order', async () => {
   assert.deepEqual(seen, ['1:one', '1:two', '2:one', '2:two', '3:one', '3:two']);
 });
 
+test('a PTY service: its terminal output as lines (CRLF trimmed), the last ones on the exit event', async () => {
+  const lines: string[] = [];
+  const s = nursery.supervise({
+    mode: 'pty',
+    name: 'tty',
+    command: 'sh',
+    args: ['-c', 'echo hello from a tty; tty; exit 2'],
+    restart: 'never',
+    logs: { onLine: (_stream, line) => lines.push(line) },
+  });
+  const { exit } = await nextEvent(s, 'exit', 60_000);
+  assert.equal(exit.code, 2);
+  assert.equal(lines[0], 'hello from a tty');
+  assert.match(lines[1] ?? '', /^\/dev\/pts\/\d+$/);
+  assert.deepEqual(
+    exit.lastLines.map((l) => l.line),
+    lines,
+  );
+  await s.stop();
+});
+
 test('cleanup', async () => {
   await nursery.close();
   await assertNoLeftovers();
