@@ -40,12 +40,9 @@ import type { DebugHandler } from './observe/debug/handler.js';
 import type { DebugServer } from './observe/debug/server.js';
 import { Observer } from './observe/observer.js';
 import { warnOnce } from './warnings.js';
-import { resolveService } from './options/service.js';
-import { realClock } from './supervise/clock.js';
-import { defaultProbeRunner } from './supervise/probes/runner.js';
 import { ServiceGroup } from './supervise/group.js';
-import { Service } from './supervise/service.js';
-import { watchService } from './supervise/watch.js';
+import type { Service } from './supervise/service.js';
+import { Supervisor } from './supervise/supervisor.js';
 import type { GroupMemberSpec, ServiceInfo, ServiceSpec, SuperviseHooks } from './supervise/types.js';
 
 export class Nursery implements AsyncDisposable {
@@ -60,8 +57,14 @@ export class Nursery implements AsyncDisposable {
   readonly #cleanup = { killAllNow: (): void => this.#killAllNow() };
   #daemons: Daemons;
   #observer: Observer | null = null;
-  #services = new Set<Service>();
   #subreaper = false;
+  #supervisor = new Supervisor({
+    spawn: (spec) => this.spawn(spec as SpawnSpec),
+    run: async (command, args, signal) => (await this.run(command, args, { signal })).code,
+    contained: (spec) =>
+      this.#subreaper || ((spec as { containment?: string }).containment ?? this.#defaults.containment) !== 'group',
+    book: this.#stats.services,
+  });
 
   /** @throws NurseryOptionError for a bad or unknown option. */
   constructor(options: NurseryOptions = {}) {
@@ -215,34 +218,7 @@ export class Nursery implements AsyncDisposable {
    */
   supervise(spec: ServiceSpec, hooks: SuperviseHooks = {}): Service {
     this.#assertOpen();
-    const resolved = resolveService(spec);
-    if (
-      !this.#subreaper &&
-      ((resolved.spawn as { containment?: string }).containment ?? this.#defaults.containment) === 'group'
-    ) {
-      warnOnce(
-        'NURSERY_SUPERVISE_UNCONTAINED',
-        "nursery: a supervised service with process-group containment and no subreaper cannot find a setsid'd " +
-          "escapee of a crashed incarnation: use new Nursery({ subreaper: true }) or containment: 'cgroup'.",
-      );
-    }
-    const service = new Service(
-      resolved,
-      {
-        spawn: (s) => {
-          const handle = this.spawn(s);
-          handle.setService(resolved.name);
-          return handle;
-        },
-        exec: async (command, args, signal) => (await this.run(command, args, { signal })).code,
-        clock: hooks.clock ?? realClock,
-        probes: hooks.probes ?? defaultProbeRunner,
-      },
-      hooks.random,
-    );
-    this.#services.add(service);
-    watchService(service, this.#stats.services);
-    return service;
+    return this.#supervisor.supervise(spec, hooks);
   }
 
   /**
@@ -262,12 +238,7 @@ export class Nursery implements AsyncDisposable {
    * stays listed until its stop() (or this nursery's stopAll() or close()).
    */
   services(): ServiceInfo[] {
-    return this.#liveServices().map((s) => s.info());
-  }
-
-  #liveServices(): Service[] {
-    for (const s of this.#services) if (s.released) this.#services.delete(s);
-    return [...this.#services];
+    return this.#supervisor.live().map((s) => s.info());
   }
 
   /** The registry's live daemons (started by any process); dead or recycled entries are pruned. Never throws. */
@@ -296,7 +267,7 @@ export class Nursery implements AsyncDisposable {
   async stopAll(options: StopAllOptions = {}): Promise<ExitInfo[]> {
     const { daemons, stop } = splitStopAllOptions(options);
     // Each service is told first (synchronously), so that none restarts the child stopped under it.
-    const services = Promise.all([...this.#services].map((s) => s.stop(stop)));
+    const services = this.#supervisor.stopAll(stop);
     const stopped: Promise<DaemonExit[]> = daemons ? this.#daemons.stopAll(stop) : Promise.resolve([]);
     const exits = await Promise.all([...this.#children].map((h) => h.stop(stop)));
     await Promise.all([stopped, services]);
@@ -370,7 +341,7 @@ export class Nursery implements AsyncDisposable {
   /** Counters (per owner too), the reaper's figures, the live daemons: what metrics() shows, without prom-client. */
   stats(): NurseryStats {
     const daemons = this.#daemons.listIfAny().length;
-    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, daemons, this.#liveServices());
+    return this.#stats.snapshot(this.#children, this.#lease?.reaper.stats, daemons, this.#supervisor.live());
   }
 
   // The one place that picks the backend: child_process (src/spawn/child.ts) or node-pty (pty.ts).
