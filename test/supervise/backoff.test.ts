@@ -3,6 +3,7 @@
 // real run whose delays are checked within a tolerance. Real processes (`sh -c 'exit 3'`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { Nursery } from '../../src/index.js';
 import { TestClock } from '../helpers/clock.js';
 import { assertNoLeftovers } from '../helpers/proc.js';
@@ -87,7 +88,8 @@ test('the jitter spreads each delay within ±jitter of the base', async () => {
   await s.stop();
 });
 
-test('after running resetAfterMs, the next death waits initialMs again', async () => {
+test('after running resetAfterMs, the next death waits initialMs again', async (t) => {
+  t.after(() => rmSync(`/tmp/nursery-reset-${process.pid}`, { force: true }));
   const clock = new TestClock();
   // Crashes three times, then stays up until told: a marker file decides.
   const s = nursery.supervise(
@@ -118,7 +120,6 @@ test('after running resetAfterMs, the next death waits initialMs again', async (
   assert.equal((await backoff).delayMs, 100);
   assert.deepEqual(delays, [100, 200, 400]);
   await s.stop();
-  await import('node:fs').then((fs) => fs.rmSync(`/tmp/nursery-reset-${process.pid}`, { force: true }));
 });
 
 test('a real run: each restart waits at least its delay, and not far more', async () => {

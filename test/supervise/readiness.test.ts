@@ -95,8 +95,9 @@ test('a program that never says it is ready fails its start at the timeout, and 
   await assert.rejects(s.ready, { code: 'ERR_NURSERY_SERVICE_ENDED' });
 });
 
-test('a health check that starts failing makes it unready, then restarts it', LONG, async () => {
+test('a health check that starts failing makes it unready, then restarts it', LONG, async (t) => {
   const marker = join(tmpdir(), `nursery-health-${process.pid}`);
+  t.after(() => rmSync(marker, { force: true }));
   writeFileSync(marker, 'ok');
   const s = nursery.supervise({
     name: 'checked',
@@ -121,7 +122,6 @@ test('a health check that starts failing makes it unready, then restarts it', LO
   assert.equal(healthy.incarnation, 2);
   assert.equal(s.state, 'ready');
   await s.stop();
-  rmSync(marker, { force: true });
 });
 
 test('cleanup', async () => {
