@@ -1,12 +1,14 @@
-// The one /proc reader. Everything nursery knows about a process that is not its own child comes
-// from here: state, parent, group, session, start time, and its CPU time and resident memory.
-//
-// A read that fails because the process is gone (ENOENT, ESRCH) says "gone". Any other failure
-// (EMFILE or ENFILE when the host is out of file descriptors, ENOMEM) says nothing about the
-// process: it is counted (unreadableCount()), so that a caller can tell an empty answer from a
-// blind one and never takes "could not look" for "nothing there". Out of descriptors, a read
-// first gives back a spare one kept for the purpose (keepSpareFd(), libuv's trick for accept()).
-import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+// The one /proc reader (with proc-read.ts, how a read is made, and proc-host.ts, what is not about
+// one process). Everything nursery knows about a process that is not its own child comes from
+// here: state, parent, group, session, start time, children, environment, and its CPU time and
+// resident memory. A read says "gone" only when the process is gone; any other failure is counted
+// (unreadableCount()), so that "could not look" is never taken for "nothing there".
+import { readFileSync, readdirSync } from 'node:fs';
+import { clockTicksPerSecond, pageSize } from './proc-host.js';
+import { codeOf, isGone, markUnreadable, readProc, unreadableCount, withFd } from './proc-read.js';
+
+export { keepSpareFd, unreadableCount } from './proc-read.js';
+export * from './proc-host.js';
 
 export interface ProcStat {
   pid: number;
@@ -51,82 +53,11 @@ export function usageOf(s: ProcStat): { cpuSeconds: number; rssBytes: number } {
   return { cpuSeconds: (s.utime + s.stime) / clockTicksPerSecond(), rssBytes: s.rssPages * pageSize() };
 }
 
-const small = Buffer.allocUnsafe(4096);
-
-// A /proc file, read with one open, one read (more only for a file that fills the buffer) and one
-// close into a reused buffer: half the cost of readFileSync, which the debug endpoint pays for every
-// process it shows. The kernel fills a read as far as the text goes, so a short read is the end.
-function readSmall(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let n = readSync(fd, small, 0, small.length, null);
-    let text = small.toString('latin1', 0, n);
-    while (n === small.length) {
-      n = readSync(fd, small, 0, small.length, null);
-      text += small.toString('latin1', 0, n);
-    }
-    return text;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-let spare = -1;
-let unreadable = 0;
-
-/** Holds one descriptor (on /dev/null) in reserve, for /proc reads when the host runs out. Idempotent. */
-export function keepSpareFd(): void {
-  // NURSERY_NO_SPARE_FD=1: none, to see (or test) how a stop fares when /proc cannot be read.
-  if (spare >= 0 || process.platform !== 'linux' || process.env.NURSERY_NO_SPARE_FD === '1') return;
-  try {
-    spare = openSync('/dev/null', 'r');
-  } catch {
-    spare = -1; // out of descriptors already: the next read that succeeds is not helped
-  }
-}
-
-/** How many /proc reads so far failed for a reason other than the process being gone. */
-export function unreadableCount(): number {
-  return unreadable;
-}
-
-const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
-const outOfFds = (error: unknown): boolean => codeOf(error) === 'EMFILE' || codeOf(error) === 'ENFILE';
-const goneCodes = new Set(['ENOENT', 'ESRCH']);
-
-// Runs one read; out of descriptors, gives the spare back for a second try, then takes it again.
-function withFd<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (!outOfFds(error) || spare < 0) throw error;
-    closeSync(spare);
-    spare = -1;
-    try {
-      return read();
-    } finally {
-      keepSpareFd();
-    }
-  }
-}
-
-/** A /proc file's text, '' when the process is gone; throws (counted) when it cannot be read. */
-function readProc(path: string, encoding: BufferEncoding, ok: (code: string | undefined) => boolean): string | null {
-  try {
-    return withFd(() => (encoding === 'latin1' ? readSmall(path) : readFileSync(path, encoding)));
-  } catch (error) {
-    if (!ok(codeOf(error))) unreadable++;
-    return null;
-  }
-}
-
-const isGone = (code: string | undefined): boolean => code !== undefined && goneCodes.has(code);
-
 /** The stat of pid, null when it is gone, 'unreadable' when /proc could not be read (see above). */
 export function statOf(pid: number | 'self'): ProcStat | null | 'unreadable' {
-  const before = unreadable;
+  const before = unreadableCount();
   const text = readProc(`/proc/${pid}/stat`, 'latin1', isGone);
-  if (text === null) return unreadable === before ? null : 'unreadable';
+  if (text === null) return unreadableCount() === before ? null : 'unreadable';
   return parseStat(text);
 }
 
@@ -154,11 +85,11 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
     try {
       tids = withFd(() => readdirSync(`/proc/${pid}/task`));
     } catch (error) {
-      if (!isGone(codeOf(error))) unreadable++;
+      if (!isGone(codeOf(error))) markUnreadable();
       return out;
     }
     let any = false;
-    const before = unreadable;
+    const before = unreadableCount();
     for (const tid of tids) {
       // ENOENT: the thread ended; ENOENT on every thread: no CONFIG_PROC_CHILDREN (below).
       const text = readProc(`/proc/${pid}/task/${tid}/children`, 'latin1', isGone);
@@ -174,7 +105,7 @@ export function childrenByThread(pid: number | 'self' = 'self'): Map<number, num
       return out;
     }
     // The process vanished, or we could not look: neither says the file is missing.
-    if (childrenFileWorks === true || unreadable !== before) return out;
+    if (childrenFileWorks === true || unreadableCount() !== before) return out;
     childrenFileWorks = false;
   }
   const ppid = pid === 'self' ? process.pid : pid;
@@ -219,14 +150,13 @@ export function environHas(pid: number, entry: string): boolean {
   return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry || env.endsWith(`\0${entry}`);
 }
 
-/** The value of `name` in pid's initial environment, or null (unset, gone, or not ours to read). */
 /**
  * What environValue() returns for a live process whose environment reads empty: mostly one in the
  * middle of execve(), whose new image has no environment mapped yet (it will have one in a moment).
  */
 export const EMPTY_ENVIRON = '\0';
 
-/** The value of variable `name` in pid's environment; null when absent or unreadable; EMPTY_ENVIRON. */
+/** The value of variable `name` in pid's environment; null when absent or unreadableCount(); EMPTY_ENVIRON. */
 export function environValue(pid: number, name: string): string | null {
   const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
   if (env === null) return null;
@@ -257,7 +187,7 @@ export function scanAll(): ProcStat[] {
   try {
     names = withFd(() => readdirSync('/proc'));
   } catch {
-    unreadable++;
+    markUnreadable();
     return [];
   }
   const out: ProcStat[] = [];
@@ -292,146 +222,4 @@ export function descendantsOf(pid: number): ProcStat[] {
 /** Live and zombie members of a process group or session, by full scan. */
 export function membersOf(id: number): ProcStat[] {
   return scanAll().filter((s) => s.pgrp === id || s.session === id);
-}
-
-/** A soft limit of this process ('Max open files', 'Max processes'): Infinity if none, null if unknown. */
-export function softLimit(name: 'Max open files' | 'Max processes'): number | null {
-  const text = readProc('/proc/self/limits', 'latin1', isGone) ?? '';
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  const soft = line?.slice(name.length).trim().split(/\s+/)[0];
-  if (soft === undefined) return null;
-  return soft === 'unlimited' ? Infinity : Number(soft);
-}
-
-let boot: string | undefined;
-
-// Start times count from boot, so a PID and a start time name one process only within one boot.
-/** This boot's ID ('' where the kernel does not say). */
-export function bootId(): string {
-  if (boot !== undefined) return boot;
-  try {
-    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
-  } catch {
-    boot = '';
-  }
-  return boot;
-}
-
-/** Seconds since boot, from /proc/uptime (NaN where it cannot be read). */
-export function uptimeSeconds(): number {
-  try {
-    return Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
-  } catch {
-    return NaN;
-  }
-}
-
-const auxvCache = new Map<number, number>();
-
-// The kernel gives every process a few constants in its auxiliary vector: one read, no libc call.
-function auxv(type: number, fallback: number): number {
-  const cached = auxvCache.get(type);
-  if (cached !== undefined) return cached;
-  let found = fallback;
-  try {
-    const buf = readFileSync('/proc/self/auxv');
-    const wide = buf.length % 16 === 0 && !['ia32', 'arm', 'mips', 'mipsel', 'ppc'].includes(process.arch);
-    const size = wide ? 8 : 4;
-    for (let i = 0; i + 2 * size <= buf.length; i += 2 * size) {
-      const t = wide ? Number(buf.readBigUInt64LE(i)) : buf.readUInt32LE(i);
-      if (t === 0) break; // AT_NULL
-      if (t !== type) continue;
-      const value = wide ? Number(buf.readBigUInt64LE(i + size)) : buf.readUInt32LE(i + size);
-      if (value > 0) found = value;
-      break;
-    }
-  } catch {
-    // keep the fallback
-  }
-  auxvCache.set(type, found);
-  return found;
-}
-
-// Start times count clock ticks (sysconf(_SC_CLK_TCK)): AT_CLKTCK (17) of the auxiliary vector, 100
-// where it cannot be read, the value of every mainstream Linux build.
-/** Clock ticks per second: the unit of ProcStat.startTime, utime and stime. */
-export function clockTicksPerSecond(): number {
-  return auxv(17, 100);
-}
-
-/** Bytes per page (AT_PAGESZ, 6): the unit of ProcStat.rssPages. */
-export function pageSize(): number {
-  return auxv(6, 4096);
-}
-
-export type SignalDisposition = 'caught' | 'ignored' | 'default';
-
-/** What pid does with signal `signo` (SigCgt, SigIgn in /proc/PID/status); null if unreadable. */
-export function signalDisposition(pid: number, signo: number): SignalDisposition | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return null;
-  }
-  const mask = (name: string): bigint | null => {
-    const m = new RegExp(`^${name}:\\s*([0-9a-fA-F]+)$`, 'm').exec(text);
-    return m?.[1] === undefined ? null : BigInt(`0x${m[1]}`);
-  };
-  const caught = mask('SigCgt');
-  const ignored = mask('SigIgn');
-  if (caught === null || ignored === null) return null;
-  const bit = 1n << BigInt(signo - 1);
-  if (caught & bit) return 'caught';
-  if (ignored & bit) return 'ignored';
-  return 'default';
-}
-
-/**
- * Threads of pid still listed (0 once it is gone). A real zombie lists one; a process whose main
- * thread has exited shows state Z in its stat while its other threads still run.
- */
-export function threadCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/task`).length;
-  } catch {
-    return 0;
-  }
-}
-
-/** A cgroup2 mount from /proc/self/mountinfo: where it is, and which cgroup its root shows. */
-export interface Cgroup2Mount {
-  /** The cgroup (a v2 path) that the mount's root directory shows, "/" for the whole hierarchy. */
-  root: string;
-  mountPoint: string;
-  readOnly: boolean;
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-const unescapeMount = (s: string): string =>
-  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
-/** Every cgroup2 mount of this process's mount namespace (fstype after the " - " separator). */
-export function cgroup2Mounts(): Cgroup2Mount[] {
-  const text = readProc('/proc/self/mountinfo', 'utf8', () => true) ?? '';
-  const out: Cgroup2Mount[] = [];
-  for (const line of text.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (left === undefined || right === undefined || !right.startsWith('cgroup2 ')) continue;
-    const f = left.split(' ');
-    const root = f[3];
-    const mountPoint = f[4];
-    if (root === undefined || mountPoint === undefined) continue;
-    const readOnly = (f[5] ?? '').split(',').includes('ro') || (right.split(' ')[2] ?? '').split(',').includes('ro');
-    out.push({ root: unescapeMount(root), mountPoint: unescapeMount(mountPoint), readOnly });
-  }
-  return out;
-}
-
-/** The v2 cgroup of pid (the "0::/path" line of /proc/PID/cgroup); null when gone or none. */
-export function cgroupV2Of(pid: number | 'self'): string | null {
-  const text = readProc(`/proc/${pid}/cgroup`, 'utf8', isGone);
-  if (text === null) return null;
-  for (const line of text.split('\n')) if (line.startsWith('0::')) return line.slice(3);
-  return null;
 }
