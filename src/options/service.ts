@@ -7,12 +7,11 @@ import type {
   CrashLoopSpec,
   HealthSpec,
   LogsSpec,
-  ProbeSpec,
   RestartPolicy,
   ServiceSpec,
 } from '../supervise/types.js';
 import { checkAmount, checkDuration, checkObject, checkKeys, checkString } from './check.js';
-import { resolveHealth, resolveProbe } from './probe.js';
+import { type ResolvedProbe, resolveHealth, resolveProbe } from './probe.js';
 import type { PtySpawnSpec, SpawnSpec } from './spawn-spec.js';
 
 export interface ResolvedBackoff {
@@ -32,7 +31,7 @@ export interface ResolvedService {
   preventCodes: ReadonlySet<number>;
   backoff: ResolvedBackoff;
   crashLoop: { deaths: number; windowMs: number };
-  ready: ProbeSpec | null;
+  ready: ResolvedProbe | null;
   health: Required<HealthSpec> | null;
   keepLast: number;
   onLine: LogsSpec['onLine'] | null;

@@ -156,7 +156,7 @@ export function environHas(pid: number, entry: string): boolean {
  */
 export const EMPTY_ENVIRON = '\0';
 
-/** The value of variable `name` in pid's environment; null when absent or unreadableCount(); EMPTY_ENVIRON. */
+/** The value of variable `name` in pid's environment; null when absent or unreadable; EMPTY_ENVIRON when empty. */
 export function environValue(pid: number, name: string): string | null {
   const env = readProc(`/proc/${pid}/environ`, 'latin1', (c) => isGone(c) || c === 'EACCES' || c === 'EPERM');
   if (env === null) return null;

@@ -2,8 +2,7 @@
 // (from the end of the last one). One failure makes the service 'unready' (it is not killed: a
 // slow moment is not a crash); `failures` in a row end the incarnation through the same path as a
 // crash, so the restart goes through the backoff. A pass after 'unready' makes it ready again.
-import type { HealthSpec } from './types.js';
-import type { Clock } from './types.js';
+import type { Clock, HealthSpec } from './types.js';
 
 export interface HealthActions {
   /** One check, aborted at timeoutMs: resolves healthy, rejects not. */

@@ -79,15 +79,11 @@ export class Incarnation {
 
   /** Ends the incarnation (whole tree) for `reason`; the first reason given is the one reported. */
   end(reason: EndReason, options?: StopOptions): Promise<IncarnationEnd> {
-    if (this.#reason === 'exit' && !this.#exited) this.#reason = reason;
+    if (this.#reason === 'exit' && this.handle.state !== 'exited') this.#reason = reason;
     this.#abort.abort();
     this.#health?.stop();
     void this.handle.stop(options);
     return this.ended;
-  }
-
-  get #exited(): boolean {
-    return this.handle.state === 'exited';
   }
 
   #context(signal: AbortSignal): ProbeContext {
@@ -100,7 +96,7 @@ export class Incarnation {
         this.#lineListeners.add(listener);
         return () => this.#lineListeners.delete(listener);
       },
-      notify: (handle as Handle & { notify?: ProbeContext['notify'] }).notify ?? null,
+      notify: handle.notify,
       onMessage: handle.connected ? (listener) => handle.onMessage(listener) : null,
       exec: (command, args, s) => this.#deps.exec(command, args, s),
     };
@@ -128,7 +124,7 @@ export class Incarnation {
 
   #waitReady(): void {
     const spec = this.#service.ready!;
-    const deadline = this.#deadline(spec.timeoutMs ?? 30_000);
+    const deadline = this.#deadline(spec.timeoutMs);
     this.#deps.probes.ready(spec, this.#context(deadline.signal)).then(
       () => {
         deadline.done();
@@ -143,7 +139,7 @@ export class Incarnation {
   }
 
   #onReady(): void {
-    if (this.#abort.signal.aborted || this.#exited) return;
+    if (this.#abort.signal.aborted || this.handle.state === 'exited') return;
     this.#events.ready();
     const health = this.#service.health;
     if (health === null) return;

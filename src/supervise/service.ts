@@ -103,7 +103,7 @@ export class Service implements ServiceLike {
     this.#stopRequested = true;
     this.#clearTimers();
     if (this.#current !== null) {
-      this.#setState('stopping');
+      this.#state = 'stopping';
       void this.#current.end('stop', options);
     } else {
       this.#finish('stopped');
@@ -148,10 +148,6 @@ export class Service implements ServiceLike {
     await this.stop();
   }
 
-  #setState(state: ServiceState): void {
-    this.#state = state;
-  }
-
   #emit(event: ServiceEvent, last = false): void {
     this.#events.emit(event, last);
   }
@@ -177,7 +173,7 @@ export class Service implements ServiceLike {
         healthy: () => this.#emit({ type: 'healthy', ...this.#about(incarnation) }),
         unready: (reason) => {
           if (this.#current !== incarnation || this.#state === 'stopping') return;
-          this.#setState('unready');
+          this.#state = 'unready';
           this.#emit({ type: 'unready', ...this.#about(incarnation), reason });
         },
         line: (line) => {
@@ -195,7 +191,7 @@ export class Service implements ServiceLike {
       return;
     }
     this.#current = incarnation;
-    this.#setState(this.#spec.ready === null ? 'running' : 'starting');
+    this.#state = this.#spec.ready === null ? 'running' : 'starting';
     void incarnation.ended.then((end) => this.#onEnd(incarnation, number, end));
     const announce = (): void => {
       this.#emit({ type: 'spawn', ...this.#about(incarnation) });
@@ -209,7 +205,7 @@ export class Service implements ServiceLike {
 
   #onReady(incarnation: Incarnation): void {
     if (this.#current !== incarnation || this.#state === 'stopping') return;
-    this.#setState('ready');
+    this.#state = 'ready';
     this.#emit({ type: 'ready', ...this.#about(incarnation) });
     this.#ready.resolve();
     // Up long enough: the next death starts the delays over.
@@ -236,7 +232,7 @@ export class Service implements ServiceLike {
       return this.#spawnNext(false);
     }
     if (!shouldRestart(exit, this.#spec)) {
-      this.#setState('exited');
+      this.#state = 'exited';
       this.#ready.reject(`exited (${describeExit(exit)}) before it was ready`);
       return;
     }
@@ -246,7 +242,7 @@ export class Service implements ServiceLike {
     }
     const delayMs = this.#backoff.next();
     this.#pause = { delayMs, until: at + delayMs };
-    this.#setState('backoff');
+    this.#state = 'backoff';
     this.#emit({ type: 'backoff', service: this.name, delayMs, restarts: this.#restarts + 1, at });
     // No delay: no timer either (Node's shortest is a millisecond). A failed spawn still takes the
     // timer, so that a command that cannot start does not recurse through spawn after spawn.
@@ -259,7 +255,7 @@ export class Service implements ServiceLike {
 
   #finish(state: 'stopped' | 'fatal', reason = ''): void {
     this.#clearTimers();
-    this.#setState(state);
+    this.#state = state;
     const at = this.#deps.clock.now();
     if (state === 'fatal') {
       this.#ready.reject(`went fatal: ${reason}`, 'ERR_NURSERY_SERVICE_FATAL');

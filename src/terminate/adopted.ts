@@ -12,17 +12,28 @@ const TAG = 'NURSERY_TREE';
 /** Longest synchronous wait for an adopted child to finish its execve(). */
 const EXEC_WAIT_MS = 200;
 const nap = new Int32Array(new SharedArrayBuffer(4));
+/** Live children whose environment stayed empty past EXEC_WAIT_MS (`env -i`), "pid:startTime": waited for once. */
+const emptyForGood = new Set<string>();
 
 // An escapee forked just before its parent died is often caught inside execve() (the parent's
 // `setsid cmd &` then `exit`): its environment reads empty until the new image has one. Taking it
 // for a stranger would leave it running, so wait for the exec to finish (a millisecond or so; 200 at
-// most, after which a process with a truly empty environment, `env -i`, is not ours).
-function settledTag(pid: number): string | null {
+// most, after which a process with a truly empty environment, `env -i`, is not ours). Only a live
+// process is waited for: a zombie's environment reads empty for good.
+function settledTag(s: ProcStat): string | null {
+  const key = `${s.pid}:${s.startTime}`;
   const deadline = performance.now() + EXEC_WAIT_MS;
   for (;;) {
-    const value = environValue(pid, TAG);
+    const value = environValue(s.pid, TAG);
     if (value !== EMPTY_ENVIRON) return value;
-    if (performance.now() > deadline) return null;
+    if (emptyForGood.has(key)) return null;
+    const now = readStat(s.pid);
+    if (now === null || isDead(now) || now.startTime !== s.startTime) return null;
+    if (performance.now() > deadline) {
+      if (emptyForGood.size > 1000) emptyForGood.clear();
+      emptyForGood.add(key);
+      return null;
+    }
     Atomics.wait(nap, 0, 0, 0.2);
   }
 }
@@ -33,10 +44,10 @@ export function adoptedTagged(match: (value: string) => boolean, tracked?: Reado
   const out: ProcStat[] = [];
   for (const pid of mainThreadChildren(process.pid)) {
     if (tracked?.has(pid)) continue;
-    const value = settledTag(pid);
-    if (value === null || !match(value)) continue;
     const s = readStat(pid);
-    if (s !== null && !isDead(s)) out.push(s);
+    if (s === null || isDead(s)) continue;
+    const value = settledTag(s);
+    if (value !== null && match(value)) out.push(s);
   }
   return out;
 }

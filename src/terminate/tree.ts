@@ -4,7 +4,6 @@
 import { performance } from 'node:perf_hooks';
 import { descendantsOf, isDead, membersOf, readStat, unreadableCount } from '../os/proc.js';
 import { groupExists, killGroup, killPid } from '../os/kill.js';
-import { pidfdExited } from '../os/pidfd.js';
 import { adoptedTagged } from './adopted.js';
 import { type Escalatable, resumeAfter } from './escalate.js';
 import { type ProcRef, closeRef, descendantsOfRef, isAlive, openRef, signalRef } from './identity.js';
@@ -32,11 +31,6 @@ export interface TreeRoot {
 }
 
 const SCAN_EVERY_MS = 50;
-
-// A readable pidfd proves the exit in one poll(2), where isAlive() opens /proc/PID/stat, and an
-// exited member's missing file costs a thrown ENOENT: at the end of a stop of hundreds of
-// processes, that is milliseconds. Anything else (running, or no pidfd) is left to isAlive().
-const exitedByPidfd = (ref: ProcRef): boolean => ref.pidfd >= 0 && pidfdExited(ref.pidfd) === 1;
 
 export class Tree implements Escalatable {
   readonly refs = new Map<number, ProcRef>();
@@ -163,7 +157,7 @@ export class Tree implements Escalatable {
   // empty of live members (zombies waiting for a parent that is not us do not count).
   gone(currentSignal: number): boolean {
     if (!this.root.isReaped()) return false;
-    for (const ref of this.refs.values()) if (!exitedByPidfd(ref) && isAlive(ref)) return false;
+    for (const ref of this.refs.values()) if (isAlive(ref)) return false;
     if (this.unseen) {
       // A look failed (out of file descriptors, say): look again now and then; until one works,
       // an empty group proves nothing about the members we could not see.
