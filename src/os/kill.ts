@@ -22,6 +22,12 @@ export function killPid(pid: number, signal: number): KillOutcome {
   return outcome(() => process.kill(pid, signal));
 }
 
+// kill(-1): every process this one may signal but itself and PID 1. Only for PID 1 of a PID
+// namespace (nursery up's wait-for-all), where that is exactly the namespace: all of it ours.
+export function killAllInNamespace(signal: number): KillOutcome {
+  return outcome(() => process.kill(-1, signal));
+}
+
 // kill(-pgid): every member of the group, zombies included for signal 0.
 export function killGroup(pgid: number, signal: number): KillOutcome {
   return outcome(() => process.kill(-pgid, signal));

@@ -4,7 +4,9 @@
 // through one kill(-1), which reaches every process of the namespace but PID 1 and which no fork
 // can race; SIGKILL at the grace limit. As PID 1 every process of the namespace is ours, so no
 // stranger is signalled (docs/design.md, invariant 4). The Nursery's reaper reaps what exits.
+import { killAllInNamespace } from '../../os/kill.js';
 import { childrenOf, descendantsOf, isDead, readStat } from '../../os/proc.js';
+import { SIGCONT, SIGKILL, SIGTERM } from '../../os/signals.js';
 
 const TICK_MS = 20;
 const AFTER_KILL_MS = 10_000;
@@ -20,14 +22,8 @@ function leftBelow(): number[] {
   return out;
 }
 
-function signalAll(signal: NodeJS.Signals): void {
-  try {
-    // eslint-disable-next-line nursery/no-raw-child-process -- kill(-1) as PID 1: the namespace, all ours
-    process.kill(-1, signal);
-  } catch {
-    // ESRCH: nobody left to signal
-  }
-}
+// ESRCH ('gone'): nobody left to signal.
+const signalAll = (signal: number): void => void killAllInNamespace(signal);
 
 async function until(cond: () => boolean, ms: number, hurried: () => boolean): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -49,11 +45,11 @@ export interface DrainReport {
 export async function drainNamespace(graceMs: number, hurried: () => boolean): Promise<DrainReport> {
   const left = leftBelow();
   if (left.length === 0) return { termed: 0, killed: 0 };
-  signalAll('SIGTERM');
-  signalAll('SIGCONT');
+  signalAll(SIGTERM);
+  signalAll(SIGCONT);
   if (await until(() => leftBelow().length === 0, graceMs, hurried)) return { termed: left.length, killed: 0 };
   const killed = leftBelow().length;
-  signalAll('SIGKILL');
+  signalAll(SIGKILL);
   await until(
     () => leftBelow().length === 0,
     AFTER_KILL_MS,
