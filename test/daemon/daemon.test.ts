@@ -117,6 +117,9 @@ test(
 
 test('a daemon starts with default dispositions, not the SIGINT/SIGQUIT a shell ignores for `cmd &`', async () => {
   const d = await nursery.spawn({ mode: 'daemon', command: 'sleep', args: ['1000'] });
+  // The PID is known from the launcher's fork, before env(1) has reset the dispositions and exec'd
+  // the command: judge the command, once it runs (a read before that saw the shell's SigIgn).
+  await waitFor(() => stat(d.pid)?.comm === 'sleep', 10_000, 'the daemon to exec its command');
   const ignored = readFileSync(`/proc/${d.pid}/status`, 'latin1').match(/^SigIgn:\s*([0-9a-f]+)$/m)?.[1];
   assert.equal(BigInt(`0x${ignored ?? 'f'}`) & 0b110n, 0n, `SigIgn ${ignored}: SIGINT and SIGQUIT are not ignored`);
   const exit = await d.stop({ signal: 'SIGINT', graceMs: 30_000 });
